@@ -1,0 +1,111 @@
+/**
+ * Result types of the analyzers that the reports and the JSON contract render. Kept in one place
+ * so renderers depend on shapes, not on analyzer internals.
+ */
+
+import type { CrashKind, Evidence } from '../model/index.js';
+
+/** Output of analyze/classify: the headline. */
+export interface Classification {
+  kind: CrashKind;
+  /** syzkaller-style title, e.g. `BUG: soft lockup in sys_rmdir`. */
+  title: string;
+  altTitles: string[];
+  /** Index into Crash.reports of the headline report, if any. */
+  report?: number;
+  /** The function that owns the crash and why it was chosen. */
+  culprit?: { function: string; module?: string; why: string; evidence: Evidence[] };
+  /** Low confidence: damaged report, title built from partial data. */
+  corrupted: boolean;
+  corruptedReason?: string;
+  /** The panic that ended the machine, when different from the headline report. */
+  panic?: { cpu?: number; pid?: number; comm?: string; rip?: string; text?: string };
+}
+
+export interface StackGroupMember {
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  /** Index into Crash.stacks. */
+  stack: number;
+  /** Offset of the innermost frame, to tell `+332` from `+336`. */
+  topOffset?: number;
+}
+
+export interface StackGroup {
+  /** Function sequence, innermost first, reliable frames only. */
+  functions: string[];
+  /** Where the stacks of the group are, exactly (`put_compound_page+336`). */
+  top: string;
+  count: number;
+  members: StackGroupMember[];
+  /** Distinct comms with counts, largest first. */
+  comms: { comm: string; count: number }[];
+  /** Count known only from a shell pipeline or partial output (the seed's `grep | wc -l`). */
+  countSource?: 'stacks' | 'shell-count';
+  evidence: Evidence[];
+}
+
+export type LockKind =
+  | 'spinlock'
+  | 'rwlock'
+  | 'bit-spinlock'
+  | 'page-bit-lock'
+  | 'mutex'
+  | 'rwsem'
+  | 'csd'
+  | 'seqlock'
+  | 'unknown';
+
+export interface LockParty {
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  /** Index into Crash.stacks. */
+  stack?: number;
+  state?: string;
+}
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+export interface LockFinding {
+  address?: bigint;
+  kind: LockKind;
+  /** `PG_compound_lock (bit 24) of THP head page ffffea0123300000`, `lab_lock_a [lab_abba]`. */
+  description: string;
+  /** Bit number for bit locks. */
+  bit?: number;
+  waiters: LockParty[];
+  holder?: LockParty & { confidence: Confidence; reasoning: string[] };
+  /** Other candidate holders, ranked. */
+  candidates?: (LockParty & { score: number; reasons: string[] })[];
+  confidence: Confidence;
+  reasoning: string[];
+  evidence: Evidence[];
+}
+
+export interface DeadlockCycle {
+  /** Each edge: `party` holds `holds` and waits for `waitsFor`. */
+  edges: { party: LockParty; holds: string; waitsFor: string }[];
+  kind: 'ab-ba' | 'cycle';
+  evidence: Evidence[];
+}
+
+export interface KnownIssue {
+  id: string;
+  title: string;
+  /** Upstream fix commit (12+ hex) and its subject. */
+  fix?: { commit: string; subject: string; version?: string };
+  errata?: string[];
+  workaround?: string;
+  /** Why it matched: which conditions held. */
+  matched: string[];
+  confidence: Confidence;
+  references: string[];
+}
+
+export interface NextStep {
+  /** A crash command with real addresses: `kmem ffffea0123300000`. */
+  command: string;
+  why: string;
+}

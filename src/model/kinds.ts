@@ -1,0 +1,36 @@
+/** The crash kinds of the JSON contract (`kind`). Adding one is adding a string here and a row in classify. */
+
+export const CRASH_KINDS = [
+  'none',
+  'hard-lockup',
+  'soft-lockup',
+  'rcu-stall',
+  'hung-task',
+  'deadlock',
+  'null-deref',
+  'paging-fault',
+  'gpf',
+  'bug',
+  'warning',
+  'kasan',
+  'kmsan',
+  'kcsan',
+  'kfence',
+  'ubsan',
+  'lockdep',
+  'oom',
+  'panic',
+  'list-corruption',
+  'atomic-sleep',
+  'double-fault',
+  'divide-error',
+  'invalid-opcode',
+  'stack-overflow',
+  'memory-leak',
+  'workqueue-lockup',
+  'refcount',
+  'oops',
+  'unknown',
+] as const;
+
+export type CrashKind = (typeof CRASH_KINDS)[number];

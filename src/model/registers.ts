@@ -1,0 +1,25 @@
+/**
+ * Register sets as the kernel saved or printed them (pt_regs of an exception frame, NT_PRSTATUS,
+ * the register block of an oops or of crash's `bt`). Names are lower case without `%`:
+ * x86_64 `rip rsp rflags rax … r15 orig_rax cs ss fs_base gs_base cr2 …`; arm64 `pc lr sp x0 … x30 pstate`.
+ */
+
+import type { Evidence } from './evidence.js';
+
+export type RegisterName = string;
+
+export interface RegisterSet {
+  arch?: 'x86_64' | 'arm64' | 'other';
+  values: Record<RegisterName, bigint>;
+  /** Where the register set was printed/saved. */
+  evidence?: Evidence;
+}
+
+/** x86 RFLAGS.IF: interrupts enabled when set. */
+export const RFLAGS_IF = 0x200n;
+
+export function interruptsDisabled(regs: RegisterSet | undefined): boolean | undefined {
+  const rflags = regs?.values.rflags ?? regs?.values.eflags;
+  if (rflags === undefined) return undefined;
+  return (rflags & RFLAGS_IF) === 0n;
+}
