@@ -22,7 +22,9 @@ describe('syzkaller corpus', () => {
   });
 
   it.skipIf(!dir)('flags damaged reports where the corpus does', () => {
-    const scored = loadCorpus(dir!).map(scoreEntry).filter((s) => s.entry.title !== undefined);
+    const scored = loadCorpus(dir!)
+      .map(scoreEntry)
+      .filter((s) => s.entry.title !== undefined);
     const agree = scored.filter((s) => s.gotCorrupted === s.entry.corrupted).length;
     expect(agree).toBeGreaterThanOrEqual(scored.length);
   });
