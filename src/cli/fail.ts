@@ -13,7 +13,8 @@ export function describeError(error: unknown): string {
   if (error instanceof KtriageError) return error.message;
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return `permission denied: ${(error as NodeJS.ErrnoException).path ?? ''}`;
+    if (code === 'EACCES' || code === 'EPERM')
+      return `permission denied: ${(error as NodeJS.ErrnoException).path ?? ''}`;
     return `internal error: ${error.message} (set KTRIAGE_DEBUG=1 for details)`;
   }
   return `internal error: ${String(error)}`;
@@ -26,7 +27,8 @@ export function fail(error: unknown): void {
     return; // commander already printed its message
   }
   process.stderr.write(`ktriage: ${describeError(error)}\n`);
-  if (process.env.KTRIAGE_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (process.env.KTRIAGE_DEBUG && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exitCode = exitCodeFor(error);
 }
 

@@ -23,7 +23,12 @@ export async function openInput(path: string): Promise<OpenedInput> {
   } catch (error) {
     throw fsError(error, path);
   }
-  if (info.isDirectory()) throw new KtriageError('notAFile', `${path}: is a directory (give a log, a crash transcript or a vmcore)`, { path });
+  if (info.isDirectory())
+    throw new KtriageError(
+      'notAFile',
+      `${path}: is a directory (give a log, a crash transcript or a vmcore)`,
+      { path },
+    );
   if (!info.isFile() && !info.isFIFO() && !info.isCharacterDevice()) {
     throw new KtriageError('notAFile', `${path}: not a regular file`, { path });
   }
@@ -74,7 +79,9 @@ export function refuseSniffed(path: string, sniffed: Sniffed): KtriageError | un
       );
     case 'elf':
       return sniffed.elfClass === 32
-        ? new KtriageError('unsupported', `${path}: 32-bit ELF dumps are not supported (x86_64 ELF64 only)`, { path })
+        ? new KtriageError('unsupported', `${path}: 32-bit ELF dumps are not supported (x86_64 ELF64 only)`, {
+            path,
+          })
         : undefined;
     default:
       return undefined;
