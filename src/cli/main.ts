@@ -14,7 +14,7 @@ program
   .exitOverride()
   .showHelpAfterError('(ktriage --help lists the commands)');
 for (const register of [registerAnalyze, registerLog, registerSys]) register(program);
-program.commands.forEach((command) => command.exitOverride());
+for (const command of program.commands) command.exitOverride();
 
 ignoreBrokenPipe();
 try {
