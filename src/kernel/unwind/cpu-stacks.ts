@@ -132,7 +132,12 @@ function fallbackIst(cea: bigint): StackRegion[] {
 }
 
 /** A task's thread stack `[task->stack, + THREAD_SIZE)`. */
-export function taskStackRegion(read: ReadVirt, layout: KernelLayout | undefined, task: bigint, threadSize: number): StackRegion | undefined {
+export function taskStackRegion(
+  read: ReadVirt,
+  layout: KernelLayout | undefined,
+  task: bigint,
+  threadSize: number,
+): StackRegion | undefined {
   const off = layout?.offsetOf('task_struct', 'stack');
   if (off === undefined) return undefined;
   const base = u64(read, task + BigInt(off));

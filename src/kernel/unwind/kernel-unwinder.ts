@@ -9,11 +9,17 @@
 import type { SymbolView } from '../../model/memory.js';
 import { backtraceOfCpu, backtraceOfSleepingTask } from './backtrace.js';
 import { cpuStackRegions, currentTaskOf, taskStackRegion, threadSizeOf } from './cpu-stacks.js';
-import { type KernelLayout, loadKernelOrc, loadModuleOrc, type ModuleText, type NamedAddresses } from './orc-load.js';
 import { orcVersionForRelease } from './orc-format.js';
+import {
+  type KernelLayout,
+  loadKernelOrc,
+  loadModuleOrc,
+  type ModuleText,
+  type NamedAddresses,
+} from './orc-load.js';
 import { OrcTables } from './orc-table.js';
 import { DEFAULT_INACTIVE_FRAME, type InactiveFrameLayout } from './pt-regs.js';
-import { type StackRegion, StackMemory } from './stack-memory.js';
+import { StackMemory, type StackRegion } from './stack-memory.js';
 import type { ReadVirt } from './table-bytes.js';
 import type { Backtrace, UnwindEnv } from './walk.js';
 
@@ -42,7 +48,7 @@ export class KernelUnwinder {
   /** Facts worth a line in a report's gaps (module without ORC, missing symbols…). */
   readonly notes: string[] = [];
   readonly orcVersionWhy: string;
-  private readonly read: ReadVirt;
+  readonly read: ReadVirt;
   private readonly symbols: SymbolView & NamedAddresses;
   private readonly layout: KernelLayout | undefined;
   private readonly cpuRegions = new Map<number, StackRegion[]>();
@@ -84,7 +90,10 @@ export class KernelUnwinder {
     const bp = L?.offsetOf('inactive_task_frame', 'bp');
     const ret = L?.offsetOf('inactive_task_frame', 'ret_addr');
     const size = L?.sizeOf('inactive_task_frame');
-    this.inactive = bp !== undefined && ret !== undefined && size !== undefined ? { bp, retAddr: ret, size } : DEFAULT_INACTIVE_FRAME;
+    this.inactive =
+      bp !== undefined && ret !== undefined && size !== undefined
+        ? { bp, retAddr: ret, size }
+        : DEFAULT_INACTIVE_FRAME;
     this.retFromFork = src.symbols.address('ret_from_fork_asm') ?? src.symbols.address('ret_from_fork');
     this.threadSpOffset = L?.offsetOf('task_struct', 'thread.sp');
   }

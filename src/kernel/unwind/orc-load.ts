@@ -70,11 +70,18 @@ function sampleFlags(entries: MemoryTableBytes, count: number): number[] {
 }
 
 /** vmlinux's ORC table; throws a `missingData` KtriageError when the kernel has none. */
-export function loadKernelOrc(read: ReadVirt, symbols: NamedAddresses, release: string | undefined): OrcSetup {
+export function loadKernelOrc(
+  read: ReadVirt,
+  symbols: NamedAddresses,
+  release: string | undefined,
+): OrcSetup {
   const need = (name: string): bigint => {
     const a = symbols.address(name);
     if (a === undefined) {
-      throw new KtriageError('missingData', `no symbol ${name}: the kernel has no ORC tables (CONFIG_UNWINDER_ORC off?)`);
+      throw new KtriageError(
+        'missingData',
+        `no symbol ${name}: the kernel has no ORC tables (CONFIG_UNWINDER_ORC off?)`,
+      );
     }
     return a;
   };
@@ -84,7 +91,10 @@ export function loadKernelOrc(read: ReadVirt, symbols: NamedAddresses, release: 
   const orcStart = symbols.address('__start_orc_unwind') ?? ipStop;
   const span = ipStop - ipStart;
   if (span < 0n || span % 4n !== 0n || span / 4n > BigInt(MAX_ORC_ENTRIES)) {
-    throw new KtriageError('corrupt', `ORC table: __start/__stop_orc_unwind_ip span 0x${span.toString(16)} bytes is not a table`);
+    throw new KtriageError(
+      'corrupt',
+      `ORC table: __start/__stop_orc_unwind_ip span 0x${span.toString(16)} bytes is not a table`,
+    );
   }
   const count = Number(span / 4n);
   const stopOrc = symbols.address('__stop_orc_unwind');
@@ -130,7 +140,12 @@ export function loadKernelOrc(read: ReadVirt, symbols: NamedAddresses, release: 
 }
 
 /** A module's ORC table, or undefined when it has none / its `struct module` is unreadable. */
-export function loadModuleOrc(read: ReadVirt, layout: KernelLayout, mod: ModuleText, version: OrcVersion): OrcSetup | undefined {
+export function loadModuleOrc(
+  read: ReadVirt,
+  layout: KernelLayout,
+  mod: ModuleText,
+  version: OrcVersion,
+): OrcSetup | undefined {
   const numAt = layout.offsetOf('module', 'arch.num_orcs');
   const ipAt = layout.offsetOf('module', 'arch.orc_unwind_ip');
   const orcAt = layout.offsetOf('module', 'arch.orc_unwind');
