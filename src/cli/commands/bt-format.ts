@@ -72,14 +72,27 @@ export function registerBlock(values: Record<string, bigint>): string[] {
   return lines;
 }
 
+/** The stack a frame lies on: the unwinder names it; a transcript's frames have only their context. */
+function stackOf(f: Frame): string | undefined {
+  if (f.stack) return f.stack;
+  return f.context === 'nmi'
+    ? 'NMI exception stack'
+    : f.context === 'irq'
+      ? 'IRQ stack'
+      : f.context === 'task'
+        ? 'task stack'
+        : undefined;
+}
+
 function exceptionLines(e: ExceptionFrame): string[] {
   const out: string[] = [];
-  const user = ((e.regs.values.cs ?? 0n) & 3n) === 3n;
-  if (!user) {
+  // crash names the RIP only when it is a kernel address (user-mode frames show the bare block).
+  if ((e.regs.values.rip ?? 0n) >= 0xffff800000000000n) {
     const where = e.ripFunction ? `${e.ripFunction}+${e.ripOffset ?? 0}` : 'no symbolic reference';
     out.push(`    [exception RIP: ${where}]`);
   }
   out.push(...registerBlock(e.regs.values));
+  if (e.bogus) out.push('WARNING: possibly bogus exception frame');
   return out;
 }
 
@@ -94,7 +107,9 @@ export function formatBt(stack: Stack, options: { header?: boolean; words?: bool
   stack.frames.forEach((f, i) => {
     const prev = stack.frames[i - 1];
     for (const e of exceptionsAt.get(i) ?? []) out.push(...exceptionLines(e));
-    if (prev?.stack && f.stack && prev.stack !== f.stack) out.push(`--- <${prev.stack}> ---`);
+    const from = prev ? stackOf(prev) : undefined;
+    const to = stackOf(f);
+    if (from && to && from !== to) out.push(`--- <${from}> ---`);
     out.push(frameLine(f, i));
     if (options.words) {
       const words = wordsOf.get(i) ?? [];

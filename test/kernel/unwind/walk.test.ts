@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatBt } from '../../../src/cli/commands/bt-format.js';
 import { backtraceFromRegisters } from '../../../src/kernel/unwind/backtrace.js';
 import { OrcTables } from '../../../src/kernel/unwind/orc-table.js';
 import { StackMemory } from '../../../src/kernel/unwind/stack-memory.js';
+import { toModelStack } from '../../../src/kernel/unwind/to-model.js';
 import { type UnwindEnv, walkStack } from '../../../src/kernel/unwind/walk.js';
 import { fixture } from '../../helpers/shared.js';
 import { btfWords, excerptTable, excerptText, systemMapSymbols, wordsReader } from './helpers.js';
@@ -76,6 +78,41 @@ describe('ORC walk on real stack words (crash bt -f of abba-spinlock panic task)
     // objtool left __crash_kexec without ORC data: panic's frame is found by its call to __crash_kexec.
     expect(bt.frames[1]).toMatchObject({ how: 'call-site', reliable: true, slot: expected[2]!.slot });
     expect(bt.frames.slice(2, 7).every((f) => f.how === 'orc' && f.reliable)).toBe(true);
+  });
+
+  it('prints those frames as crash printed them', () => {
+    const e = env(KASLR);
+    const mem = new StackMemory(wordsReader(words), [irq]);
+    const f1 = expected[1]!;
+    const bt = walkStack(
+      { ip: f1.pc, sp: f1.slot + 8n, bp: 0n, signal: false },
+      { pc: f1.pc, slot: f1.slot, exact: false, reliable: true, how: 'orc' },
+      mem,
+      e,
+    );
+    bt.frames.unshift({
+      pc: expected[0]!.pc,
+      slot: expected[0]!.slot,
+      exact: false,
+      stack: 'irq',
+      reliable: true,
+      how: 'search',
+    });
+    const stack = toModelStack(bt, e.symbols, {
+      pid: 123,
+      cpu: 1,
+      comm: 'lab_abba_ab/1',
+      task: 0xffff8da4e7f04200n,
+    });
+    const lines = formatBt(stack).split('\n');
+    const crashLines = text.split('\n').filter((l) => /^\s*#\d/.test(l) || l.startsWith('PID:'));
+    expect(lines.slice(0, 9)).toEqual(crashLines.slice(0, 9));
+    expect(stack.frames[4]).toMatchObject({
+      fn: '__hrtimer_run_queues',
+      context: 'irq',
+      stack: 'IRQ stack',
+      reliable: true,
+    });
   });
 
   it('terminates on arbitrary stack contents and starting points (fast-check)', () => {
