@@ -4,6 +4,7 @@
  */
 
 import type { CrashKind, Evidence } from '../model/index.js';
+import type { Finding } from './types.js';
 
 /** Output of analyze/classify: the headline. */
 export interface Classification {
@@ -108,4 +109,46 @@ export interface NextStep {
   /** A crash command with real addresses: `kmem ffffea0123300000`. */
   command: string;
   why: string;
+}
+
+/** A CPU or task that is busy-waiting, and on what (the `spin` analyzer's table). */
+export interface Spinner {
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  stack: number;
+  /** What kind of wait loop: `queued-spinlock`, `bit-spin-lock`, `csd-lock-wait`, `mutex-spin`, … */
+  how: string;
+  /** Where: `put_compound_page+336`. */
+  at: string;
+  /** Lock address when the registers/instructions tell it. */
+  lockAddress?: bigint;
+  interruptsDisabled?: boolean;
+  evidence: Evidence[];
+}
+
+/** A raw value decoded with a kernel-version table (page flags, TIF, task state, RFLAGS, taint). */
+export interface DecodedValue {
+  /** What was decoded: `page ffffea0123300000 flags`, `thread_info.flags of pid 24194`. */
+  subject: string;
+  raw: string;
+  names: string[];
+  /** The table used, e.g. `page-flags rhel7-3.10`, `tif x86_64`. */
+  table: string;
+  evidence: Evidence[];
+}
+
+/** Everything the reports render, built by analyze/diagnose from the analyzers' results. */
+export interface Diagnosis {
+  classification: Classification;
+  /** One paragraph: who fired, who is stuck, who they wait on, since when. */
+  story?: string;
+  stackGroups: StackGroup[];
+  spinners: Spinner[];
+  locks: LockFinding[];
+  cycles: DeadlockCycle[];
+  decoded: DecodedValue[];
+  knownIssues: KnownIssue[];
+  nextSteps: NextStep[];
+  findings: Finding[];
 }

@@ -1,0 +1,114 @@
+/** Report sections about waiting: the contended lock and its holder, deadlock cycles, spinners, stack groups. */
+
+import type { Diagnosis, LockParty } from '../analyze/results.js';
+import type { Crash } from '../model/index.js';
+import { type Block, type Line, plain, type Section, span } from './document.js';
+import { hex } from './format.js';
+
+export function party(p: LockParty): string {
+  const parts = [
+    p.pid !== undefined ? `pid ${p.pid}` : undefined,
+    p.comm ? `"${p.comm}"` : undefined,
+    p.cpu !== undefined ? `CPU ${p.cpu}` : undefined,
+    p.state ? `(${p.state})` : undefined,
+  ].filter(Boolean);
+  return parts.join(' ') || 'unknown';
+}
+
+export function lockSections(_crash: Crash, d: Diagnosis): Section[] {
+  return [lockSection(d), spinnerSection(d), groupSection(d)];
+}
+
+function lockSection(d: Diagnosis): Section {
+  const blocks: Block[] = [];
+  for (const lock of d.locks) {
+    const rows: [string, Line][] = [];
+    const addr = lock.address !== undefined ? ` at ${hex(lock.address)}` : '';
+    rows.push([
+      'Lock',
+      [
+        span(`${lock.description}${addr}`, 'bold'),
+        span(`  (${lock.kind}, ${lock.confidence} confidence)`, 'dim'),
+      ],
+    ]);
+    if (lock.waiters.length) {
+      const cpus = lock.waiters.filter((w) => w.cpu !== undefined).map((w) => w.cpu);
+      const shown = lock.waiters.slice(0, 8).map(party).join(', ');
+      const more = lock.waiters.length > 8 ? `, … (${lock.waiters.length} in all)` : '';
+      rows.push([
+        'Waiters',
+        plain(`${lock.waiters.length}${cpus.length ? ` on CPUs ${cpus.join(',')}` : ''}: ${shown}${more}`),
+      ]);
+    }
+    if (lock.holder) {
+      rows.push([
+        'Likely holder',
+        [span(party(lock.holder), 'crit'), span(`  (${lock.holder.confidence} confidence)`, 'dim')],
+      ]);
+      for (const why of lock.holder.reasoning) rows.push(['', plain(`· ${why}`)]);
+    } else {
+      rows.push(['Holder', [span('not identified', 'warn')]]);
+    }
+    for (const c of lock.candidates ?? [])
+      rows.push(['Candidate', plain(`${party(c)} — ${c.reasons.join('; ')}`)]);
+    for (const why of lock.reasoning) rows.push(['Why', plain(why)]);
+    blocks.push({ type: 'fields', rows });
+  }
+  for (const cycle of d.cycles) {
+    const items: Line[] = cycle.edges.map((e) => [
+      span(party(e.party), 'bold'),
+      span(` holds ${e.holds}, waits for ${e.waitsFor}`),
+    ]);
+    blocks.push({
+      type: 'para',
+      line: [span(cycle.kind === 'ab-ba' ? 'AB-BA deadlock:' : 'Deadlock cycle:', 'crit')],
+    });
+    blocks.push({ type: 'list', items });
+  }
+  return { id: 'locks', title: 'Lock and holder', blocks };
+}
+
+function spinnerSection(d: Diagnosis): Section {
+  const rows: Line[][] = d.spinners.map((s) => [
+    plain(s.cpu !== undefined ? String(s.cpu) : '-'),
+    plain(s.pid !== undefined ? String(s.pid) : '-'),
+    plain(s.comm ?? '-'),
+    [span(s.at, 'code')],
+    plain(s.how),
+    plain(s.lockAddress !== undefined ? hex(s.lockAddress) : '-'),
+    s.interruptsDisabled === undefined
+      ? plain('?')
+      : [span(s.interruptsDisabled ? 'off' : 'on', s.interruptsDisabled ? 'warn' : 'plain')],
+  ]);
+  return {
+    id: 'spinners',
+    title: `Spinning (${d.spinners.length})`,
+    blocks: rows.length
+      ? [{ type: 'table', head: ['CPU', 'PID', 'COMM', 'AT', 'WAIT', 'LOCK', 'IRQS'], rows }]
+      : [],
+  };
+}
+
+function groupSection(d: Diagnosis): Section {
+  const blocks: Block[] = [];
+  for (const g of d.stackGroups.slice(0, 12)) {
+    const comms = g.comms
+      .slice(0, 4)
+      .map((c) => `${c.comm} ×${c.count}`)
+      .join(', ');
+    const source = g.countSource === 'shell-count' ? ' (count from the transcript’s grep | wc -l)' : '';
+    blocks.push({
+      type: 'para',
+      line: [
+        span(`${g.count} × `, 'bold'),
+        span(g.top, 'code'),
+        span(`${comms ? `  — ${comms}` : ''}${source}`, 'dim'),
+      ],
+    });
+    blocks.push({
+      type: 'code',
+      lines: [plain(`  ${g.functions.slice(0, 12).join(' ← ')}${g.functions.length > 12 ? ' ← …' : ''}`)],
+    });
+  }
+  return { id: 'groups', title: 'Stack groups', blocks };
+}
