@@ -13,7 +13,7 @@ VMLINUX=/usr/lib/debug/boot/vmlinux-$KVER
 CD=${LAB_CORPUS_DIR:-$OUT/corpus}
 SCEN=${*:-$(cd "$CD" && ls -d */ | tr -d / | grep -v '^kernel$')}
 T=$(mktemp -d)
-norm() { grep -v -e 'DUMPFILE:' -e '^WARNING:' -e '^$' "$@" 2>/dev/null; }
+norm() { grep -h -v -e 'DUMPFILE:' -e '^WARNING:' -e '^$' "$@" 2>/dev/null; }
 for s in $SCEN; do
   C=$CD/$s
   [ -f "$C/vmcore" ] || continue
