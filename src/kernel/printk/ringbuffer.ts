@@ -138,7 +138,6 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
     );
   }
   const count = 1 << countBits;
-  const dataSize = 1 << sizeBits;
   const problems: string[] = [];
   const D = new VirtualWindow(mem, descs);
   const I = new VirtualWindow(mem, infos);
