@@ -6,8 +6,9 @@
  */
 
 import { KtriageError } from '../../errors.js';
+import type { ByteSource } from '../../io/byte-source.js';
 import type { MemoryView } from '../../model/memory.js';
-import { type ByteReader, ElfFile } from '../symbols/elf.js';
+import { ElfFile } from '../symbols/elf.js';
 import { Btf } from './btf.js';
 import { BTF_MAGIC } from './format.js';
 import type { Types } from './layout.js';
@@ -41,8 +42,8 @@ export function btfFromMemory(mem: MemoryView, symbols: NamedAddresses): Btf {
 }
 
 /** A raw BTF blob or an ELF file with a `.BTF` section; split BTF needs its `base`. */
-export function btfFromFile(file: ByteReader, base?: Btf): Btf {
-  const head = file.read(0, 4);
+export function btfFromFile(file: ByteSource, base?: Btf): Btf {
+  const head = file.read(0, Math.min(4, file.size));
   if (head.length >= 2 && (head[0]! | (head[1]! << 8)) === BTF_MAGIC) {
     if (file.size > MAX_BTF)
       throw new KtriageError('unsupported', `BTF file of ${file.size} bytes is too large`);

@@ -1,20 +1,15 @@
 /**
  * Just enough of a vmlinux / module ELF64 (little-endian) file: section headers, the `.symtab`, a
  * section's bytes, and a MemoryView over the allocated sections at their link-time addresses (what
- * kallsyms and BTF look like before the kernel is loaded). Reads through a random-access reader, so
- * a 600 MB debug vmlinux is never loaded whole. Public names: ByteReader, ElfFile, ElfSection.
+ * kallsyms and BTF look like before the kernel is loaded). Reads through a ByteSource, so a 600 MB
+ * debug vmlinux is never loaded whole. (src/dump/elf.ts reads vmcores: program headers and notes.)
+ * Public names: ElfFile, ElfSection.
  */
 
 import { corrupt, KtriageError } from '../../errors.js';
+import type { ByteSource } from '../../io/byte-source.js';
 import type { MemoryView } from '../../model/memory.js';
 import type { SymbolEntry } from './table.js';
-
-/** Random access to a file's bytes (src/io provides one per file; tests use a Buffer). */
-export interface ByteReader {
-  readonly size: number;
-  /** Up to `length` bytes at `offset` (fewer at the end of the file). */
-  read(offset: number, length: number): Uint8Array;
-}
 
 export interface ElfSection {
   name: string;
@@ -41,7 +36,8 @@ function u(bytes: Uint8Array): DataView {
 export class ElfFile {
   readonly sections: ElfSection[];
 
-  constructor(private readonly file: ByteReader) {
+  constructor(private readonly file: ByteSource) {
+    if (file.size < 64) throw new KtriageError('unrecognised', `${file.name}: too small for an ELF header`);
     const ident = file.read(0, 64);
     if (
       ident.length < 64 ||
@@ -50,9 +46,13 @@ export class ElfFile {
       ident[2] !== 0x4c ||
       ident[3] !== 0x46
     ) {
-      throw new KtriageError('unrecognised', 'not an ELF file (no \\x7fELF magic at offset 0)', {
-        offset: 0,
-      });
+      throw new KtriageError(
+        'unrecognised',
+        `${file.name}: not an ELF file (no \\x7fELF magic at offset 0)`,
+        {
+          offset: 0,
+        },
+      );
     }
     if (ident[4] !== 2 || ident[5] !== 1)
       throw new KtriageError('unsupported', 'only little-endian ELF64 files are supported');

@@ -75,13 +75,19 @@ function readTokens(mem: MemoryView, loc: KallsymsLocations): Uint8Array[] {
   const index = new DataView(indexBytes.buffer, indexBytes.byteOffset, 512);
   let maxStart = 0;
   for (let i = 0; i < 256; i++) maxStart = Math.max(maxStart, index.getUint16(2 * i, true));
-  // The table ends with the longest-offset token's NUL; tokens are short, 256 bytes past is plenty.
-  let table: Uint8Array | undefined;
-  for (let len = maxStart + 256; !table; len *= 2) {
-    const cap = Math.min(len, MAX_TOKEN_TABLE);
-    const bytes =
-      mem.read(loc.tokenTable, cap) ?? need(mem, loc.tokenTable, maxStart + 1, 'kallsyms_token_table');
-    if (bytes.indexOf(0, maxStart) >= 0 || cap === MAX_TOKEN_TABLE) table = bytes;
+  // The table ends with the NUL of the token that starts last; tokens are short.
+  let table = mem.read(loc.tokenTable, maxStart + 256);
+  if (!table || table.indexOf(0, maxStart) < 0) {
+    // Near the end of what is readable: take the last token byte by byte.
+    const head = need(mem, loc.tokenTable, maxStart, 'kallsyms_token_table');
+    const tail: number[] = [];
+    for (let b = -1; b !== 0 && tail.length < MAX_TOKEN_TABLE; ) {
+      b = need(mem, loc.tokenTable + BigInt(maxStart + tail.length), 1, 'kallsyms_token_table')[0]!;
+      tail.push(b);
+    }
+    table = new Uint8Array(maxStart + tail.length);
+    table.set(head);
+    table.set(tail, maxStart);
   }
   const tokens: Uint8Array[] = new Array(256);
   for (let i = 0; i < 256; i++) {
@@ -107,35 +113,30 @@ function decodeNames(
   tokens: Uint8Array[],
   long: boolean,
 ): DecodedNames {
-  let out = new Uint8Array(count * 24);
+  // Buffers grow with what is actually decoded, not with kallsyms_num_syms.
+  let out: Uint8Array = new Uint8Array(64 * 1024);
   let outLen = 0;
-  const starts = new Uint32Array(count + 1);
+  let starts: Uint32Array = new Uint32Array(4096);
   let chunk: Uint8Array = new Uint8Array(0);
-  let chunkAt = 0n;
-  let pos = 0; // position in chunk
+  let chunkAt = loc.names;
+  let pos = 0;
   const ensure = (bytes: number) => {
     if (pos + bytes <= chunk.length) return;
     const at = chunkAt + BigInt(pos);
-    const want = Math.max(NAMES_CHUNK, bytes);
-    const next = mem.read(at, want) ?? need(mem, at, bytes, 'kallsyms_names');
-    chunk = next;
+    chunk = mem.read(at, Math.max(NAMES_CHUNK, bytes)) ?? need(mem, at, bytes, 'kallsyms_names');
     chunkAt = at;
     pos = 0;
   };
-  chunkAt = loc.names;
   for (let i = 0; i < count; i++) {
     ensure(2);
     let len = chunk[pos++]!;
     if (long && len & 0x80) len = (len & 0x7f) | (chunk[pos++]! << 7);
     ensure(len);
+    if (i + 1 >= starts.length) starts = grow32(starts);
     starts[i] = outLen;
     for (let t = 0; t < len; t++) {
       const token = tokens[chunk[pos++]!]!;
-      if (outLen + token.length > out.length) {
-        const grown = new Uint8Array(out.length * 2 + token.length);
-        grown.set(out.subarray(0, outLen));
-        out = grown;
-      }
+      if (outLen + token.length > out.length) out = grow8(out, outLen + token.length);
       out.set(token, outLen);
       outLen += token.length;
     }
@@ -143,6 +144,18 @@ function decodeNames(
   }
   starts[count] = outLen;
   return { text: new TextDecoder('latin1').decode(out.subarray(0, outLen)), starts };
+}
+
+function grow8(a: Uint8Array, need: number): Uint8Array {
+  const b = new Uint8Array(Math.max(a.length * 2, need));
+  b.set(a);
+  return b;
+}
+
+function grow32(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function interpret(

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { FileSource } from '../../../src/io/file-source.js';
 import { Btf } from '../../../src/kernel/btf/btf.js';
 import { Types } from '../../../src/kernel/btf/layout.js';
 import { btfFromFile } from '../../../src/kernel/btf/locate.js';
 import { fixture } from '../../helpers/shared.js';
-import { fileReader } from '../helpers/file-reader.js';
 
 const LAB_VMLINUX = '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64';
 const LAB_MODULE = '/lib/modules/6.1.0-56-amd64/kernel/net/vmw_vsock/vsock_loopback.ko';
@@ -143,7 +143,7 @@ describe('BTF kinds of a 6.18 kernel (host /sys/kernel/btf/vmlinux excerpt)', ()
 
 describe.skipIf(!existsSync(LAB_VMLINUX))('BTF read from files', () => {
   it('reads the .BTF section of the lab vmlinux and agrees with drgn on every reference line', () => {
-    const btf = btfFromFile(fileReader(LAB_VMLINUX));
+    const btf = btfFromFile(new FileSource(LAB_VMLINUX));
     expect(btf.typeCount).toBeGreaterThan(90_000);
     expectMatchesDrgn(new Types(btf));
   });
@@ -151,8 +151,8 @@ describe.skipIf(!existsSync(LAB_VMLINUX))('BTF read from files', () => {
   it.skipIf(!existsSync(LAB_MODULE))(
     'reads a module .ko split BTF on top of vmlinux (vsock_loopback)',
     () => {
-      const base = btfFromFile(fileReader(LAB_VMLINUX));
-      const mod = btfFromFile(fileReader(LAB_MODULE), base);
+      const base = btfFromFile(new FileSource(LAB_VMLINUX));
+      const mod = btfFromFile(new FileSource(LAB_MODULE), base);
       expect(mod.firstId).toBe(base.typeCount);
       expect(mod.typeCount).toBeGreaterThan(mod.firstId);
       for (let id = mod.firstId; id < mod.typeCount; id++) mod.type(id);
@@ -166,7 +166,7 @@ describe.skipIf(!existsSync(LAB_VMLINUX))('BTF read from files', () => {
 
 describe.skipIf(!existsSync(HOST_BTF))('BTF of the running kernel', () => {
   it('parses /sys/kernel/btf/vmlinux and materialises every type', () => {
-    const btf = btfFromFile(fileReader(HOST_BTF));
+    const btf = btfFromFile(new FileSource(HOST_BTF));
     for (let id = 1; id < btf.typeCount; id++) btf.type(id);
     const t = new Types(btf);
     expect(t.sizeof('list_head')).toBe(16);
