@@ -27,7 +27,10 @@ export class FlattenedSource implements ByteSource {
   private readonly fileOffsets: Float64Array;
   readonly recordCount: number;
 
-  constructor(private readonly file: ByteSource) {
+  constructor(
+    private readonly file: ByteSource,
+    progress?: (done: number, total: number, what: string) => void,
+  ) {
     this.name = file.name;
     if (file.size < HEADER_SIZE)
       throw corrupt(`${file.name}: flattened header`, 0, `file is ${file.size} bytes, need ${HEADER_SIZE}`);
@@ -74,6 +77,7 @@ export class FlattenedSource implements ByteSource {
           `${size} bytes of data pass the end of the file: truncated?`,
         );
       }
+      if (progress && records.length % 4096 === 0) progress(at, file.size, 'indexing flattened dump');
       if (size > 0n) records.push({ start: Number(start), size: Number(size), fileOffset: dataAt });
       at = dataAt + Number(size);
     }

@@ -29,16 +29,20 @@ export interface Dump {
   info: DumpInfo;
 }
 
+export type ProgressReporter = (done: number, total: number, what: string) => void;
+
 export interface OpenDumpOptions {
   /** Decompressed pages kept in memory (default 2048 = 8 MiB of 4 KiB pages). */
   cachePages?: number;
+  /** Called during long work (indexing a flattened file). */
+  progress?: ProgressReporter;
 }
 
 export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump {
   if (file.size === 0) throw new KtriageError('empty', `${file.name}: empty file`, { path: file.name });
   const head = file.read(0, Math.min(16, file.size));
   const flattened = isFlattened(head);
-  const source = flattened ? new FlattenedSource(file) : file;
+  const source = flattened ? new FlattenedSource(file, options.progress) : file;
   const inner = flattened ? source.read(0, Math.min(16, source.size)) : head;
   const kind = containerOf(inner, file.name, head);
   if (kind === 'elf') {
