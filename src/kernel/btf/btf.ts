@@ -13,6 +13,15 @@ import type { BtfMember, BtfType } from './types.js';
 
 const TEXT = new TextDecoder('latin1');
 
+/** Kinds whose names are not type names: looked up only when asked for. */
+const OTHER_KINDS = new Set<number>([
+  BtfKind.func,
+  BtfKind.funcProto,
+  BtfKind.var,
+  BtfKind.datasec,
+  BtfKind.declTag,
+]);
+
 export class Btf {
   readonly base: Btf | undefined;
   /** First type id defined in this blob (1, or base.typeCount for split BTF). */
@@ -24,7 +33,9 @@ export class Btf {
   private readonly strings: string;
   private readonly strBase: number;
   private readonly cache: (BtfType | undefined)[];
-  private nameIndex: Map<string, number[]> | undefined;
+  /** Name → ids, split so that struct lookups never pay for the ~70% of types that are functions. */
+  private typeNameIndex: Map<string, number[]> | undefined;
+  private otherNameIndex: Map<string, number[]> | undefined;
 
   constructor(bytes: Uint8Array, base?: Btf) {
     this.base = base;
@@ -96,32 +107,47 @@ export class Btf {
 
   /** All type ids with this name (any kind), base first. */
   idsNamed(name: string): readonly number[] {
-    const own = this.names().get(name) ?? [];
-    if (!this.base) return own;
-    const inBase = this.base.idsNamed(name);
-    return inBase.length === 0 ? own : own.length === 0 ? inBase : [...inBase, ...own];
+    return this.named(name, false);
   }
 
   /** First type with this name and (optionally) one of these kinds. */
   find(name: string, ...kinds: number[]): number | undefined {
-    for (const id of this.idsNamed(name)) {
+    const typesOnly = kinds.length > 0 && kinds.every((k) => !OTHER_KINDS.has(k));
+    for (const id of this.named(name, typesOnly)) {
       if (kinds.length === 0 || kinds.includes(this.kindOf(id))) return id;
     }
     return undefined;
   }
 
-  private names(): Map<string, number[]> {
-    if (this.nameIndex) return this.nameIndex;
+  private named(name: string, typesOnly: boolean): readonly number[] {
+    const own = this.ownNamed(name, typesOnly);
+    if (!this.base) return own;
+    const inBase = this.base.named(name, typesOnly);
+    return inBase.length === 0 ? own : own.length === 0 ? inBase : [...inBase, ...own];
+  }
+
+  private ownNamed(name: string, typesOnly: boolean): readonly number[] {
+    this.typeNameIndex ??= this.buildIndex(false);
+    const types = this.typeNameIndex.get(name) ?? [];
+    if (typesOnly) return types;
+    this.otherNameIndex ??= this.buildIndex(true);
+    const other = this.otherNameIndex.get(name);
+    return other ? [...types, ...other].sort((a, b) => a - b) : types;
+  }
+
+  private buildIndex(others: boolean): Map<string, number[]> {
     const index = new Map<string, number[]>();
     for (let id = this.firstId; id < this.typeCount; id++) {
-      const nameOff = this.view.getUint32(this.offsets[id - this.firstId]!, true);
+      const off = this.offsets[id - this.firstId]!;
+      const kind = (this.view.getUint32(off + 4, true) >>> 24) & 0x1f;
+      if (OTHER_KINDS.has(kind) !== others) continue;
+      const nameOff = this.view.getUint32(off, true);
       if (nameOff === 0) continue;
       const name = this.str(nameOff);
       const list = index.get(name);
       if (list) list.push(id);
       else index.set(name, [id]);
     }
-    this.nameIndex = index;
     return index;
   }
 

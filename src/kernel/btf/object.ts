@@ -10,6 +10,8 @@ import { KtriageError } from '../../errors.js';
 import type { MemoryView } from '../../model/memory.js';
 import type { Types } from './layout.js';
 
+const LATIN1 = new TextDecoder('latin1');
+
 export type FieldValue = number | bigint | boolean | string | StructValue | FieldValue[];
 export type StructValue = { readonly [field: string]: FieldValue };
 
@@ -82,9 +84,7 @@ export class TypedMemory {
         if (elem.kind === 'int' && elem.size === 1 && (elem.char || elem.name === 'char')) {
           let end = at;
           while (end < at + t.nelems && data.getUint8(end) !== 0) end++;
-          return new TextDecoder('latin1').decode(
-            new Uint8Array(data.buffer, data.byteOffset + at, end - at),
-          );
+          return LATIN1.decode(new Uint8Array(data.buffer, data.byteOffset + at, end - at));
         }
         const size = this.types.sizeof(t.type) ?? 0;
         if (size === 0) return [];

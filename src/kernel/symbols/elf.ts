@@ -11,6 +11,8 @@ import type { ByteSource } from '../../io/byte-source.js';
 import type { MemoryView } from '../../model/memory.js';
 import type { SymbolEntry } from './table.js';
 
+const LATIN1 = new TextDecoder('latin1');
+
 export interface ElfSection {
   name: string;
   type: number;
@@ -169,5 +171,5 @@ function cString(bytes: Uint8Array, offset: number): string {
   if (offset >= bytes.length) return '';
   let end = bytes.indexOf(0, offset);
   if (end < 0) end = bytes.length;
-  return new TextDecoder('latin1').decode(bytes.subarray(offset, end));
+  return LATIN1.decode(bytes.subarray(offset, end));
 }

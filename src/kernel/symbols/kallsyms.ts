@@ -25,7 +25,7 @@
 
 import { corrupt, KtriageError } from '../../errors.js';
 import type { MemoryView } from '../../model/memory.js';
-import { type SymbolEntry, SymbolTable } from './table.js';
+import { SymbolTable } from './table.js';
 
 export interface KallsymsLocations {
   names: bigint;
@@ -250,16 +250,19 @@ export function decodeKallsyms(
     throw corrupt('kallsyms address table', loc.offsets ?? loc.addresses, why);
   }
 
-  const entries: SymbolEntry[] = new Array(count);
+  const names2: string[] = new Array(count);
+  let types = '';
   for (let i = 0; i < count; i++) {
     const start = names.starts[i]!;
-    entries[i] = {
-      type: names.text[start]!,
-      name: names.text.slice(start + 1, names.starts[i + 1]),
-      address: chosen.addresses[i]!,
-    };
+    names2[i] = names.text.slice(start + 1, names.starts[i + 1]);
+    types += names.text[start]!;
   }
-  return { table: new SymbolTable(entries), encoding: chosen.encoding };
+  const table = SymbolTable.ascending(chosen.addresses)
+    ? new SymbolTable(names2, chosen.addresses, types)
+    : SymbolTable.fromEntries(
+        names2.map((name, i) => ({ name, address: chosen.addresses[i]!, type: types[i]! })),
+      );
+  return { table, encoding: chosen.encoding };
 }
 
 function isSorted(a: BigUint64Array): boolean {

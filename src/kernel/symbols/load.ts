@@ -65,7 +65,7 @@ export function symbolsFromFile(file: ByteSource, vi: VmcoreInfo | undefined): K
     ? new ElfFile(file).symbols()
     : parseSystemMap(new TextDecoder('latin1').decode(file.read(0, file.size)));
   const entries = relocate(linked, vi?.kernelOffset ?? 0n);
-  const table = new SymbolTable(entries);
+  const table = SymbolTable.fromEntries(entries);
   const want = vi?.symbols.get('_stext');
   const have = table.address('_stext');
   if (want !== undefined && have !== undefined && want !== have) {

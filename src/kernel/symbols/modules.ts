@@ -16,6 +16,8 @@
 import type { TypedMemory } from '../btf/object.js';
 import { type SymbolEntry, SymbolTable } from './table.js';
 
+const LATIN1 = new TextDecoder('latin1');
+
 export interface ModuleInfo {
   /** Address of the `struct module`. */
   address: bigint;
@@ -85,7 +87,6 @@ function symbolsOf(tm: TypedMemory, mod: bigint): SymbolEntry[] {
   for (let i = 0; i < num; i++) maxName = Math.max(maxName, view.getUint32(i * ELF64_SYM, true));
   const strBytes = readStrings(tm, strtab, Math.min(maxName + 512, MAX_STRTAB));
   if (!strBytes) return [];
-  const decoder = new TextDecoder('latin1');
   const out: SymbolEntry[] = [];
   for (let i = 1; i < num; i++) {
     const o = i * ELF64_SYM;
@@ -97,7 +98,7 @@ function symbolsOf(tm: TypedMemory, mod: bigint): SymbolEntry[] {
     if (nameOff >= strBytes.length || end === nameOff) continue;
     const type = types ? String.fromCharCode(types[i]!) : String.fromCharCode(view.getUint8(o + 4));
     out.push({
-      name: decoder.decode(strBytes.subarray(nameOff, end)),
+      name: LATIN1.decode(strBytes.subarray(nameOff, end)),
       address: view.getBigUint64(o + 8, true),
       type,
     });
@@ -126,7 +127,7 @@ export function readModules(tm: TypedMemory, modulesHead: bigint): ModuleInfo[] 
     const nameBytes = nameM ? tm.mem.read(mod + BigInt(nameM.offset), nameLen) : undefined;
     if (!nameBytes) continue;
     const nul = nameBytes.indexOf(0);
-    const name = new TextDecoder('latin1').decode(nameBytes.subarray(0, nul < 0 ? nameBytes.length : nul));
+    const name = LATIN1.decode(nameBytes.subarray(0, nul < 0 ? nameBytes.length : nul));
     const state = stateM ? tm.mem.readU32(mod + BigInt(stateM.offset)) : undefined;
     const regions = regionsOf(tm, mod);
     let end: bigint | undefined;
@@ -134,7 +135,13 @@ export function readModules(tm: TypedMemory, modulesHead: bigint): ModuleInfo[] 
       const e = r.base + BigInt(r.size);
       if (end === undefined || e > end) end = e;
     }
-    out.push({ address: mod, name, state, regions, symbols: new SymbolTable(symbolsOf(tm, mod), name, end) });
+    out.push({
+      address: mod,
+      name,
+      state,
+      regions,
+      symbols: SymbolTable.fromEntries(symbolsOf(tm, mod), name, end),
+    });
   }
   return out;
 }

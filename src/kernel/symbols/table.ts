@@ -28,25 +28,45 @@ export class SymbolTable {
   private readonly types: string;
   private byNameIndex: Map<string, number> | undefined;
 
-  /** `entries` in any order; `module` tags every symbol (`[lab_mutex]`). */
+  /**
+   * Columns already in table order (address, then alias order), e.g. straight from kallsyms, which
+   * the kernel sorted this way. `types` has one letter per symbol.
+   */
   constructor(
-    entries: SymbolEntry[],
+    names: string[],
+    addresses: BigUint64Array,
+    types: string,
+    /** Tags every symbol (`[lab_mutex]`). */
     readonly module?: string,
     /** Where the table's text ends (module core size), to bound the last symbol. */
     readonly end?: bigint,
   ) {
+    this.count = names.length;
+    this.names = names;
+    this.addresses = addresses;
+    this.types = types;
+  }
+
+  /** A table from entries in any order. */
+  static fromEntries(entries: SymbolEntry[], module?: string, end?: bigint): SymbolTable {
     const sorted = entries.map((e, i) => ({ e, i }));
     sorted.sort((a, b) => compareSymbols(a.e, b.e) || a.i - b.i);
-    this.count = sorted.length;
-    this.addresses = new BigUint64Array(this.count);
-    this.names = new Array(this.count);
-    let types = '';
-    sorted.forEach(({ e }, k) => {
-      this.addresses[k] = e.address;
-      this.names[k] = e.name;
-      types += e.type[0] ?? '?';
-    });
-    this.types = types;
+    const addresses = new BigUint64Array(sorted.length);
+    const names: string[] = new Array(sorted.length);
+    const types: string[] = new Array(sorted.length);
+    for (let k = 0; k < sorted.length; k++) {
+      const e = sorted[k]!.e;
+      addresses[k] = e.address;
+      names[k] = e.name;
+      types[k] = e.type[0] ?? '?';
+    }
+    return new SymbolTable(names, addresses, types.join(''), module, end);
+  }
+
+  /** True when addresses never decrease: kallsyms as the kernel sorted it is used as it is. */
+  static ascending(addresses: BigUint64Array): boolean {
+    for (let i = 1; i < addresses.length; i++) if (addresses[i - 1]! > addresses[i]!) return false;
+    return true;
   }
 
   /** Lowest and one-past-highest symbol address (0n, 0n when empty). */
@@ -144,11 +164,27 @@ function leadingUnderscores(name: string): number {
   return n;
 }
 
-/** scripts/kallsyms.c compare_symbols(): address, then non-weak first, then fewer leading `_`. */
+/** `__start_x`, `__stop_x`, `__end_x`, `__x_start`, `__x_end`: names a linker script may provide. */
+function linkerProvided(name: string): boolean {
+  if (name.length < 8 || !name.startsWith('__')) return false;
+  return (
+    name.startsWith('__start_') ||
+    name.startsWith('__stop_') ||
+    name.startsWith('__end_') ||
+    name.endsWith('_start') ||
+    name.endsWith('_end')
+  );
+}
+
+/**
+ * The order of scripts/kallsyms.c: by address; at one address non-weak names first, then names
+ * that are not linker-script boundaries, then fewer leading underscores (then input order).
+ */
 function compareSymbols(a: SymbolEntry, b: SymbolEntry): number {
   if (a.address !== b.address) return a.address < b.address ? -1 : 1;
-  const wa = isWeak(a.type) ? 1 : 0;
-  const wb = isWeak(b.type) ? 1 : 0;
-  if (wa !== wb) return wa - wb;
+  const weak = Number(isWeak(a.type)) - Number(isWeak(b.type));
+  if (weak !== 0) return weak;
+  const provided = Number(linkerProvided(a.name)) - Number(linkerProvided(b.name));
+  if (provided !== 0) return provided;
   return leadingUnderscores(a.name) - leadingUnderscores(b.name);
 }

@@ -78,7 +78,7 @@ describe('kallsyms of the lab kernel (real tables, first 3000 symbols)', () => {
 
     it('absolute (kallsyms_addresses, before v6.11)', () => {
       const addrs = new Uint8Array(count * 8);
-      tail.forEach((s, i) => new DataView(addrs.buffer).setBigUint64(8 * i, s.address, true));
+      for (const [i, s] of tail.entries()) new DataView(addrs.buffer).setBigUint64(8 * i, s.address, true);
       const at = 0xffffffff82100000n;
       const mem = regionsMemory([
         { at: loc.names, bytes: names },
@@ -102,7 +102,8 @@ describe('kallsyms of the lab kernel (real tables, first 3000 symbols)', () => {
     it('base-relative (no absolute per-cpu, v6.15 until v7.0)', () => {
       const rel = tail[0]!.address;
       const offs = new Uint8Array(count * 4);
-      tail.forEach((s, i) => new DataView(offs.buffer).setUint32(4 * i, Number(s.address - rel), true));
+      for (const [i, s] of tail.entries())
+        new DataView(offs.buffer).setUint32(4 * i, Number(s.address - rel), true);
       const mem = regionsMemory([
         { at: loc.names, bytes: names },
         { at: loc.numSyms, bytes: u32(count) },
@@ -118,9 +119,9 @@ describe('kallsyms of the lab kernel (real tables, first 3000 symbols)', () => {
 
     it('place-relative (v7.0+: no kallsyms_relative_base)', () => {
       const offs = new Uint8Array(count * 4);
-      tail.forEach((s, i) =>
-        new DataView(offs.buffer).setInt32(4 * i, Number(s.address - (loc.offsets! + BigInt(4 * i))), true),
-      );
+      for (const [i, s] of tail.entries()) {
+        new DataView(offs.buffer).setInt32(4 * i, Number(s.address - (loc.offsets! + BigInt(4 * i))), true);
+      }
       const mem = regionsMemory([
         { at: loc.names, bytes: names },
         { at: loc.numSyms, bytes: u32(count) },
