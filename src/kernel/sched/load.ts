@@ -2,14 +2,16 @@
  * The model's tasks and CPUs from a dump's memory: every task (pid, tgid, ppid, comm, state, flags,
  * CPU, stack, saved sp, memory), which one each CPU was running, which CPU panicked. The dump
  * loader calls loadKernelTasks and merges the CPUs with their NT_PRSTATUS registers.
- * Public names: loadKernelTasks, KernelTasks.
+ * Public names: loadKernelTasks, applyKernelTasks, KernelTasks.
  */
 
+import { KtriageError } from '../../errors.js';
+import type { Crash } from '../../model/crash.js';
 import type { Evidence } from '../../model/evidence.js';
 import type { Cpu, Task } from '../../model/task.js';
 import type { KernelContext } from '../kernel-context.js';
 import { type CpuSched, readCpus } from './cpus.js';
-import { mmLayout, processMemory } from './mm.js';
+import { mmLayout, type ProcessMemory, processMemory } from './mm.js';
 import { type KernelTask, readTasks, threadsOf } from './tasks.js';
 
 export interface KernelTasks {
@@ -21,6 +23,8 @@ export interface KernelTasks {
   cpuSched: CpuSched[];
   /** CPU that called panic()/crash_kexec(), from `panic_cpu`. */
   panicCpu?: number;
+  /** RSS breakdown per mm_struct. */
+  memory: Map<bigint, ProcessMemory>;
 }
 
 function panicCpuOf(ctx: KernelContext): number | undefined {
@@ -29,12 +33,21 @@ function panicCpuOf(ctx: KernelContext): number | undefined {
   return v === undefined || v === 0xffffffff ? undefined : v;
 }
 
-function totalRamPages(ctx: KernelContext): bigint | undefined {
-  // _totalram_pages (atomic_long_t) since ca79b0c211af ("mm: convert totalram_pages and
-  // totalhigh_pages variables to atomic", v5.0); totalram_pages (unsigned long) before.
+/**
+ * The %MEM denominator crash uses: pages below high_memory (all RAM the direct map covers), else
+ * _totalram_pages (atomic_long_t since ca79b0c211af "mm: convert totalram_pages and
+ * totalhigh_pages variables to atomic", v5.0; totalram_pages before).
+ */
+function physicalPages(ctx: KernelContext): number | undefined {
   const core = ctx.coreSymbolsOnly.core;
+  const high = core.address('high_memory');
+  const top = high === undefined ? undefined : ctx.mem.readU64(high);
+  const base = ctx.kernel.directMapBase;
+  if (top !== undefined && base !== undefined && top > base)
+    return Number((top - base) / BigInt(ctx.kernel.pageSize));
   const at = core.address('_totalram_pages') ?? core.address('totalram_pages');
-  return at === undefined ? undefined : ctx.mem.readU64(at);
+  const pages = at === undefined ? undefined : ctx.mem.readU64(at);
+  return pages === undefined ? undefined : Number(pages);
 }
 
 export function loadKernelTasks(ctx: KernelContext): KernelTasks {
@@ -54,7 +67,7 @@ export function loadKernelTasks(ctx: KernelContext): KernelTasks {
 
   const memory = userMemory(ctx, kernelTasks);
   const pageKb = ctx.kernel.pageSize / 1024;
-  const ram = totalRamPages(ctx);
+  const ram = physicalPages(ctx);
 
   const tasks = kernelTasks.map((k): Task => {
     const activeCpu = activeOn.get(k.address);
@@ -84,7 +97,7 @@ export function loadKernelTasks(ctx: KernelContext): KernelTasks {
     const m = k.mm ? memory.get(k.mm) : undefined;
     t.rssKb = m ? m.rssPages * pageKb : 0;
     t.vszKb = m ? m.totalVmPages * pageKb : 0;
-    t.memPercent = m && ram ? (m.rssPages * 100) / Number(ram) : 0;
+    t.memPercent = m && ram ? (m.rssPages * 100) / ram : 0;
     return t;
   });
 
@@ -126,6 +139,7 @@ export function loadKernelTasks(ctx: KernelContext): KernelTasks {
     cpus,
     cpuSched,
     panicCpu,
+    memory,
   };
 }
 
@@ -137,7 +151,7 @@ function parentPid(ctx: KernelContext, parent: bigint): number | undefined {
 
 /** RSS/VSZ per mm_struct (threads share one), summed the way crash's ps does. */
 function userMemory(ctx: KernelContext, tasks: KernelTask[]) {
-  const out = new Map<bigint, { rssPages: number; totalVmPages: number }>();
+  const out = new Map<bigint, ProcessMemory>();
   let layout: ReturnType<typeof mmLayout> | undefined;
   let percpu: KernelContext['percpu'] | undefined;
   for (const t of tasks) {
@@ -148,4 +162,39 @@ function userMemory(ctx: KernelContext, tasks: KernelTask[]) {
     out.set(t.mm, processMemory(ctx.mem, layout, percpu, t.mm, threads));
   }
   return out;
+}
+
+/**
+ * Fills a dump's Crash with what memory tells: symbols, every task, and each CPU's running task
+ * (merged into the CPUs the dump loader made from NT_PRSTATUS, whose registers are kept).
+ * Problems become gaps; a kernel whose symbols or types cannot be read leaves tasks empty.
+ */
+export function applyKernelTasks(crash: Crash, ctx: KernelContext): KernelTasks | undefined {
+  let result: KernelTasks;
+  try {
+    crash.symbols = ctx.symbols;
+    result = loadKernelTasks(ctx);
+  } catch (error) {
+    if (!(error instanceof KtriageError) || error.kind === 'internal') throw error;
+    crash.gaps.push({ what: 'tasks', why: error.message });
+    return undefined;
+  }
+  crash.tasks = result.tasks;
+  for (const c of result.cpus) {
+    const known = crash.cpus.find((x) => x.id === c.id);
+    if (!known) {
+      crash.cpus.push(c);
+      continue;
+    }
+    known.task = c.task;
+    known.pid = c.pid ?? known.pid;
+    known.comm = c.comm ?? known.comm;
+    known.idle = c.idle ?? known.idle;
+    if (c.offline) known.offline = true;
+    known.evidence = [...(known.evidence ?? []), ...(c.evidence ?? [])];
+  }
+  crash.cpus.sort((a, b) => a.id - b.id);
+  if (result.panicCpu !== undefined) crash.system.panicCpu ??= result.panicCpu;
+  for (const p of ctx.problems) crash.gaps.push({ what: 'kernel memory', why: p });
+  return result;
 }

@@ -13,8 +13,8 @@ import type { PerCpu } from '../percpu.js';
 
 export interface MmLayout {
   totalVm: number | undefined;
-  /** Counter indexes of MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES. */
-  counters: number[];
+  /** Counter indexes of MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (-1 when absent). */
+  counters: { file: number; anon: number; shmem: number };
   /** atomic_long_t count[] at this offset (≤ v6.1). */
   atomicCounts: number | undefined;
   /** percpu_counter rss_stat[] (v6.2+): array offset, element size, `count` and `counters` offsets. */
@@ -24,10 +24,12 @@ export interface MmLayout {
 }
 
 export function mmLayout(t: Types): MmLayout {
-  const counters = ['MM_FILEPAGES', 'MM_ANONPAGES', 'MM_SHMEMPAGES']
-    .map((n) => t.enumValue(n))
-    .filter((v): v is bigint => v !== undefined)
-    .map(Number);
+  const index = (name: string) => Number(t.enumValue(name) ?? -1n);
+  const counters = {
+    file: index('MM_FILEPAGES'),
+    anon: index('MM_ANONPAGES'),
+    shmem: index('MM_SHMEMPAGES'),
+  };
   const rss = t.member('mm_struct', 'rss_stat');
   const arr = rss ? t.arrayOf(rss.type) : undefined;
   let percpu: MmLayout['percpu'];
@@ -55,6 +57,15 @@ function s64(mem: MemoryView, address: bigint): number {
   return v === undefined ? 0 : Number(BigInt.asIntN(64, v));
 }
 
+export interface ProcessMemory {
+  /** get_mm_rss(): file + anon + shmem pages (what /proc/PID/status VmRSS shows). */
+  rssPages: number;
+  filePages: number;
+  anonPages: number;
+  shmemPages: number;
+  totalVmPages: number;
+}
+
 /** RSS and VSZ in pages; `threads` are the group's task_structs (for split RSS counting). */
 export function processMemory(
   mem: MemoryView,
@@ -62,10 +73,11 @@ export function processMemory(
   percpu: PerCpu | undefined,
   mm: bigint,
   threads: bigint[],
-): { rssPages: number; totalVmPages: number } {
+): ProcessMemory {
   const totalVmPages = layout.totalVm === undefined ? 0 : s64(mem, mm + BigInt(layout.totalVm));
-  let rss = 0;
-  for (const i of layout.counters) {
+  // Like crash: each counter and each thread's cached delta counts only when positive.
+  const counter = (i: number): number => {
+    if (i < 0) return 0;
     let n = 0;
     if (layout.atomicCounts !== undefined) {
       n = s64(mem, mm + BigInt(layout.atomicCounts + 8 * i));
@@ -81,13 +93,23 @@ export function processMemory(
         }
       }
     }
+    n = Math.max(0, n);
     if (layout.taskCounts !== undefined) {
       for (const t of threads) {
         const d = mem.readU32(t + BigInt(layout.taskCounts + 4 * i));
-        if (d !== undefined) n += d | 0;
+        if (d !== undefined && (d | 0) > 0) n += d | 0;
       }
     }
-    if (n > 0) rss += n;
-  }
-  return { rssPages: rss, totalVmPages: Math.max(0, totalVmPages) };
+    return n;
+  };
+  const filePages = counter(layout.counters.file);
+  const anonPages = counter(layout.counters.anon);
+  const shmemPages = counter(layout.counters.shmem);
+  return {
+    rssPages: filePages + anonPages + shmemPages,
+    filePages,
+    anonPages,
+    shmemPages,
+    totalVmPages: Math.max(0, totalVmPages),
+  };
 }
