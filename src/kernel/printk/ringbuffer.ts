@@ -22,6 +22,7 @@ const STATE_SHIFT = 62n;
 const ID_MASK = (1n << 62n) - 1n;
 const STATE_COMMITTED = 1n;
 const STATE_FINALIZED = 2n;
+const STATE_REUSABLE = 3n;
 const MAX_COUNT_BITS = 24;
 const MAX_SIZE_BITS = 31;
 /** Records walked at most (the kernel's largest buffers hold far fewer). */
@@ -158,7 +159,8 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
     const stateVar = D.u64(d + L.stateVar);
     const state = stateVar >> STATE_SHIFT;
     if ((stateVar & ID_MASK) !== id || (state !== STATE_COMMITTED && state !== STATE_FINALIZED)) {
-      skipped++;
+      // A reusable tail (state 3) is the normal edge of the ring; anything else is worth a note.
+      if (state !== STATE_REUSABLE || (stateVar & ID_MASK) !== id) skipped++;
     } else {
       const begin = D.u64(d + L.textBlkLpos + L.lposBegin);
       const next = D.u64(d + L.textBlkLpos + L.lposNext);
@@ -188,7 +190,8 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
     }
     if (id === headId) break;
   }
-  if (skipped > 0) problems.push(`${skipped} descriptors skipped (reserved, reused or being written)`);
+  if (skipped > 0)
+    problems.push(`${skipped} log records skipped: being written or overwritten when the dump was taken`);
   const missing = D.missingPages + I.missingPages + T.missingPages;
   if (missing > 0) problems.push(`${missing} pages of the printk ring buffer are not in the dump`);
   return { format: 'ringbuffer', records, problems };
