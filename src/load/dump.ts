@@ -16,6 +16,7 @@ import type { LogRecord } from '../model/log.js';
 import type { SystemFacts } from '../model/system.js';
 import type { Cpu } from '../model/task.js';
 import { extractReports } from '../text/console/index.js';
+import { type EnrichResult, enrichFromKernel } from './dump-model.js';
 import { type KernelDump, openKernelDump } from './dump-open.js';
 import { systemFacts } from './dump-system.js';
 
@@ -36,6 +37,8 @@ export interface LoadedDump {
   kernelLog: KernelLog;
   /** Symbols, types, per-cpu data of the kernel, when `options.kernel` asked for them. */
   kernelContext?: KernelContext;
+  /** What enrichFromKernel read: unwound stacks, spin targets, sleeping locks. */
+  enriched?: EnrichResult;
 }
 
 export function loadDump(path: string, options: LoadDumpOptions = {}): Crash {
@@ -89,12 +92,10 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
     return { crash, kernelDump, kernelLog };
   }
   const kernelContext = new KernelContext(kernel, options.kernel === true ? {} : options.kernel);
-  applyKernelTasks(crash, kernelContext);
-  crash.gaps.push({
-    what: 'stacks',
-    why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
-  });
-  return { crash, kernelDump, kernelLog, kernelContext };
+  const tasks = applyKernelTasks(crash, kernelContext);
+  // Stacks, code, and the locks memory shows (src/load/dump-model.ts).
+  const enriched = tasks ? enrichFromKernel(crash, kernelDump, kernelContext) : undefined;
+  return { crash, kernelDump, kernelLog, kernelContext, ...(enriched ? { enriched } : {}) };
 }
 
 /** One LogRecord per printed line; `line` = the line's number in `ktriage log` output. */

@@ -27,28 +27,31 @@ export class MemoryCodeView implements CodeView {
   around(address: bigint, before: number, after: number): Instruction[] {
     const lo = address - BigInt(Math.min(MAX_WINDOW, Math.max(0, Math.floor(before))));
     const hi = address + BigInt(Math.min(MAX_WINDOW, Math.max(1, Math.floor(after))));
-    const out: Instruction[] = [];
-    const seen = new Set<bigint>();
-    let at = lo;
-    let rounds = 0;
-    while (at < hi && rounds++ < 16) {
-      const fn = this.functionAt(at);
-      if (!fn) break;
-      for (const ins of fn.instructions) {
-        if (ins.address >= lo && ins.address < hi && !seen.has(ins.address)) {
-          seen.add(ins.address);
-          out.push(ins);
-        }
-      }
-      if (fn.end <= at) break;
-      at = fn.end;
+    const center = this.functionAt(address);
+    if (!center?.instructions.some((i) => i.address === address)) return this.window(lo, address, hi);
+    const parts = [center.instructions];
+    // Neighbouring functions when the window reaches past the centre one (at most a few).
+    let start = center.start;
+    for (let i = 0; i < 8 && start > lo; i++) {
+      const prev = this.functionAt(start - 1n);
+      if (!prev || prev.start >= start) break;
+      parts.unshift(prev.instructions);
+      start = prev.start;
     }
-    if (!seen.has(address)) return this.window(lo, address, hi);
-    return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    let end = center.end;
+    for (let i = 0; i < 8 && end < hi; i++) {
+      const next = this.functionAt(end);
+      if (!next || next.end <= end) break;
+      parts.push(next.instructions);
+      end = next.end;
+    }
+    return parts.flat().filter((ins) => ins.address >= lo && ins.address < hi);
   }
 
   /** The function containing `address` (decoded once), or undefined without a usable symbol. */
-  private functionAt(address: bigint): { instructions: Instruction[]; end: bigint } | undefined {
+  private functionAt(
+    address: bigint,
+  ): { instructions: Instruction[]; start: bigint; end: bigint } | undefined {
     const hit = this.symbols?.lookup(address);
     const size = hit?.symbol.size;
     if (!hit || size === undefined || size <= 0 || size > MAX_FUNCTION_BYTES) return undefined;
@@ -65,7 +68,7 @@ export class MemoryCodeView implements CodeView {
       }
       this.functions.set(start, instructions);
     }
-    return { instructions, end };
+    return { instructions, start, end };
   }
 
   /**
@@ -73,8 +76,12 @@ export class MemoryCodeView implements CodeView {
    * on `address` (the usual resynchronisation of a backward x86 disassembly).
    */
   private window(lo: bigint, address: bigint, hi: bigint): Instruction[] {
+    // The window may begin on an unmapped page (before a module's text): start at the address then.
     const bytes = this.read(lo, Number(hi - lo));
-    if (!bytes) return [];
+    if (!bytes) {
+      if (lo === address) return [];
+      return this.window(address, address, hi);
+    }
     const options = this.symbols ? { symbols: this.symbols } : {};
     for (let start = lo; start <= address && start < lo + 64n; start++) {
       const skip = Number(start - lo);

@@ -31,6 +31,7 @@ function gasFormatter(): Formatter {
   f.ripRelativeAddresses = true;
   f.showZeroDisplacements = true;
   f.branchLeadingZeros = false;
+  f.smallHexNumbersInDecimal = false;
   formatter = f;
   return f;
 }
@@ -51,7 +52,9 @@ function toModel(ins: IcedInstruction, f: Formatter, symbols: SymbolView | undef
   const address = ins.ip;
   const length = ins.length;
   const mnemonic = f.formatMnemonic(ins);
-  let operands = f.formatAllOperands(ins);
+  // gdb always prints the scale of an indexed operand (`0x0(%rax,%rax,1)`); iced's own option for
+  // it also prints a dangling comma for base-only operands.
+  let operands = f.formatAllOperands(ins).replace(/\((%\w+),(%\w+)\)/g, '($1,$2,1)');
   const flow = ins.flowControl;
   const direct =
     flow === iced.FlowControl.Call ||
@@ -90,7 +93,11 @@ function toModel(ins: IcedInstruction, f: Formatter, symbols: SymbolView | undef
 }
 
 /** Decodes `bytes` as 64-bit code loaded at `ip`. Undecodable bytes become `(bad)` one byte long. */
-export function decodeInstructions(bytes: Uint8Array, ip: bigint, options: DecodeOptions = {}): Instruction[] {
+export function decodeInstructions(
+  bytes: Uint8Array,
+  ip: bigint,
+  options: DecodeOptions = {},
+): Instruction[] {
   const iced = loadIced();
   const f = gasFormatter();
   const max = options.maxInstructions ?? 4096;
