@@ -77,8 +77,14 @@ function bench(vmcore: string): void {
   }
   if (!skip.has('drgn') && have('drgn') && existsSync(vmlinux)) {
     const script = join(work, 'dmesg.py');
-    writeFileSync(script, 'import sys\nfrom drgn.helpers.linux.printk import get_dmesg\nsys.stdout.buffer.write(get_dmesg(prog))\n');
-    rows.push(['drgn get_dmesg', repeat(Math.min(runs, 3), () => timed(['drgn', '-q', '-c', vmcore, '-s', vmlinux, script]))]);
+    writeFileSync(
+      script,
+      'import sys\nfrom drgn.helpers.linux.printk import get_dmesg\nsys.stdout.buffer.write(get_dmesg(prog))\n',
+    );
+    rows.push([
+      'drgn get_dmesg',
+      repeat(Math.min(runs, 3), () => timed(['drgn', '-q', '-c', vmcore, '-s', vmlinux, script])),
+    ]);
   }
   if (!skip.has('makedumpfile') && have('makedumpfile')) {
     const out = join(work, 'dmesg.txt');
@@ -90,23 +96,34 @@ function bench(vmcore: string): void {
       }),
     ]);
   }
-  console.log(`${'tool'.padEnd(28)}${'wall s'.padStart(9)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}`);
+  console.log(
+    `${'tool'.padEnd(28)}${'wall s'.padStart(9)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}`,
+  );
   for (const [name, m] of rows) {
     const tr = m.seconds / ktriage.seconds;
     const mr = m.rssMiB / ktriage.rssMiB;
-    console.log(`${name.padEnd(28)}${m.seconds.toFixed(3).padStart(9)}${m.rssMiB.toFixed(1).padStart(10)}${tr.toFixed(2).padStart(15)}${mr.toFixed(2).padStart(14)}`);
+    console.log(
+      `${name.padEnd(28)}${m.seconds.toFixed(3).padStart(9)}${m.rssMiB.toFixed(1).padStart(10)}${tr.toFixed(2).padStart(15)}${mr.toFixed(2).padStart(14)}`,
+    );
   }
   if (crashLog !== undefined) {
-    const norm = (s: string) => s.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l && !/^crash>|^$/.test(l));
+    const norm = (s: string) =>
+      s
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ').trim())
+        .filter((l) => l && !/^crash>|^$/.test(l));
     const theirs = norm(crashLog);
     const ours = norm(ktriage.output);
     const same = theirs.length === ours.length && theirs.every((l, i) => l === ours[i]);
-    console.log(`same lines as crash's log: ${same ? 'yes' : 'NO'} (${ours.length} ktriage, ${theirs.length} crash)`);
+    console.log(
+      `same lines as crash's log: ${same ? 'yes' : 'NO'} (${ours.length} ktriage, ${theirs.length} crash)`,
+    );
   }
 }
 
 try {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js')))
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   for (const d of dumps) bench(d);
 } finally {
   rmSync(work, { recursive: true, force: true });

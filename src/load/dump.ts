@@ -1,24 +1,43 @@
 /**
  * A vmcore → the model's Crash, ready for analysis: ./dump-read.ts (system facts, the log, CPUs,
- * memory) plus the same report extraction a console log gets (src/text/console), so a dump has a
- * diagnosis from its log today.
+ * memory), the same report extraction a console log gets (src/text/console), so a dump has a
+ * diagnosis from its log, and — when asked — symbols, types and tasks read from memory
+ * (src/kernel/kernel-context.ts).
  */
 
+import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
+import { applyKernelTasks } from '../kernel/sched/load.js';
 import type { Crash } from '../model/crash.js';
 import type { SystemFacts } from '../model/system.js';
 import { extractReports } from '../text/console/index.js';
-import { type LoadDumpOptions, type LoadedDump, readDump } from './dump-read.js';
+import {
+  type LoadDumpOptions as ReadDumpOptions,
+  type LoadedDump as ReadDumpResult,
+  readDump,
+} from './dump-read.js';
 
-export type { LoadDumpOptions, LoadedDump } from './dump-read.js';
 export { readDump, toLogRecords } from './dump-read.js';
+
+export interface LoadDumpOptions extends ReadDumpOptions {
+  /**
+   * Also read symbols, types, tasks and CPUs from memory (kallsyms + BTF, ~0.2 s more; see
+   * docs/kernel-api.md). `true`, or the options (`--symbols` file) to read them with.
+   */
+  kernel?: boolean | KernelContextOptions;
+}
+
+export interface LoadedDump extends ReadDumpResult {
+  /** Symbols, types, per-cpu data of the kernel, when `options.kernel` asked for them. */
+  kernelContext?: KernelContext;
+}
 
 export function loadDump(path: string, options: LoadDumpOptions = {}): Crash {
   return loadDumpDetailed(path, options).crash;
 }
 
 export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): LoadedDump {
-  const loaded = readDump(path, options);
-  const { crash } = loaded;
+  const loaded: LoadedDump = readDump(path, options);
+  const { crash, kernelDump } = loaded;
   const extracted = extractReports(crash.log);
   crash.reports = extracted.reports;
   crash.stacks.push(...extracted.stacks);
@@ -27,5 +46,18 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
   for (const [key, value] of Object.entries(extracted.system) as [keyof SystemFacts, unknown][]) {
     if (crash.system[key] === undefined) (crash.system as Record<string, unknown>)[key] = value;
   }
-  return loaded;
+  if (!options.kernel) {
+    crash.gaps.push({
+      what: 'tasks, stacks and symbols',
+      why: 'not read from memory for this command; the log above is complete',
+    });
+    return loaded;
+  }
+  const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
+  applyKernelTasks(crash, kernelContext);
+  crash.gaps.push({
+    what: 'stacks',
+    why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
+  });
+  return { ...loaded, kernelContext };
 }

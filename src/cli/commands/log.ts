@@ -33,7 +33,11 @@ export function registerLog(program: Command): void {
 export function renderLog(vmcore: string, options: LogOptions): string {
   const progress = ttyProgress();
   try {
-    const { kernelLog, crash, kernelDump } = readDump(vmcore, { timeZone: options.tz, progress, dateText: false });
+    const { kernelLog, crash, kernelDump } = readDump(vmcore, {
+      timeZone: options.tz,
+      progress,
+      dateText: false,
+    });
     progress.done();
     const uptime = crash.system.uptimeSeconds ?? 0;
     const dumpSeconds = crash.system.dumpDate
