@@ -5,6 +5,7 @@
  * (src/kernel/kernel-context.ts).
  */
 
+import { KtriageError } from '../errors.js';
 import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
 import type { Crash } from '../model/crash.js';
@@ -15,6 +16,7 @@ import {
   type LoadedDump as ReadDumpResult,
   readDump,
 } from './dump-read.js';
+import { symbolFacts } from './dump-system.js';
 
 export { readDump, toLogRecords } from './dump-read.js';
 
@@ -55,6 +57,15 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
   }
   const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
   applyKernelTasks(crash, kernelContext);
+  try {
+    const symbols = kernelContext.coreSymbolsOnly;
+    Object.assign(
+      crash.system,
+      symbolFacts(kernelDump.kernel, (name) => symbols.byName(name)?.address, loaded.kernelLog.records),
+    );
+  } catch (error) {
+    if (!(error instanceof KtriageError)) throw error;
+  }
   crash.gaps.push({
     what: 'stacks',
     why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
