@@ -13,7 +13,7 @@
 
 import type { UnwindState } from './orc-step.js';
 import { DEFAULT_INACTIVE_FRAME, type InactiveFrameLayout } from './pt-regs.js';
-import type { StackMemory, StackRegion } from './stack-memory.js';
+import type { StackMemory } from './stack-memory.js';
 import { type Backtrace, type BtFrame, type UnwindEnv, walkStack } from './walk.js';
 
 /** NMI handlers kdump stops the other CPUs in (arch/x86/kernel/crash.c, reboot.c). */
