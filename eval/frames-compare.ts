@@ -255,6 +255,7 @@ export function interruptedStacksFromLog(text: string): Map<number, string[]> {
     const cpu = /^CPU: (\d+) PID: /.exec(lines[i]!);
     if (!cpu) continue;
     const seq: string[] = [];
+    let sawRip = false;
     let pendingRip: string | undefined;
     let inTask = false;
     for (let k = i + 1; k < Math.min(lines.length, i + 120); k++) {
@@ -262,6 +263,7 @@ export function interruptedStacksFromLog(text: string): Map<number, string[]> {
       if (/^CPU: \d+ PID: /.test(l)) break;
       const r = /^RIP: 0010:([^\s+]+)\+0x/.exec(l);
       if (r) {
+        sawRip = true;
         if (inTask) seq.push(r[1]!);
         else pendingRip = r[1];
         continue;
@@ -275,7 +277,8 @@ export function interruptedStacksFromLog(text: string): Map<number, string[]> {
         if (f) seq.push(f[1]!);
       }
     }
-    if (seq.length > 0) out.set(Number(cpu[1]), seq);
+    // Only register dumps: a plain dump_stack() (the panic path itself) shows where printing was.
+    if (sawRip && seq.length > 0) out.set(Number(cpu[1]), seq);
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { KernelContext, type KernelContextOptions } from '../kernel/kernel-conte
 import { readKernelLog } from '../kernel/printk/index.js';
 import type { KernelLog, KernelLogRecord } from '../kernel/printk/types.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
+import { unwindStacks } from '../kernel/unwind/from-context.js';
 import { type Crash, emptyCrash, type InputFormat } from '../model/crash.js';
 import type { LogRecord } from '../model/log.js';
 import type { SystemFacts } from '../model/system.js';
@@ -89,11 +90,7 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
     return { crash, kernelDump, kernelLog };
   }
   const kernelContext = new KernelContext(kernel, options.kernel === true ? {} : options.kernel);
-  applyKernelTasks(crash, kernelContext);
-  crash.gaps.push({
-    what: 'stacks',
-    why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
-  });
+  if (applyKernelTasks(crash, kernelContext)) unwindStacks(crash, kernelContext);
   return { crash, kernelDump, kernelLog, kernelContext };
 }
 
