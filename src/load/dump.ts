@@ -8,6 +8,7 @@
 import { KtriageError } from '../errors.js';
 import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
+import { unwindStacks } from '../kernel/unwind/from-context.js';
 import type { Crash } from '../model/crash.js';
 import type { SystemFacts } from '../model/system.js';
 import { extractReports } from '../text/console/index.js';
@@ -56,7 +57,7 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
     return loaded;
   }
   const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
-  applyKernelTasks(crash, kernelContext);
+  if (applyKernelTasks(crash, kernelContext)) unwindStacks(crash, kernelContext);
   try {
     const symbols = kernelContext.coreSymbolsOnly;
     Object.assign(
@@ -66,9 +67,5 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
   } catch (error) {
     if (!(error instanceof KtriageError)) throw error;
   }
-  crash.gaps.push({
-    what: 'stacks',
-    why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
-  });
   return { ...loaded, kernelContext };
 }
