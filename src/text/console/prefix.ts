@@ -51,12 +51,24 @@ function stampAt(s: string, pos: number): [number, number] | undefined {
   let i = pos + 1;
   while (s.charCodeAt(i) === 32) i++;
   const intStart = i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === intStart || i - intStart > 12 || s.charCodeAt(i) !== 46 /* . */) return undefined;
+  let whole = 0;
+  let c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    whole = whole * 10 + (c - 48);
+    c = s.charCodeAt(++i);
+  }
+  if (i === intStart || i - intStart > 12 || c !== 46 /* . */) return undefined;
   const fracStart = ++i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === fracStart || i - fracStart > 9 || s.charCodeAt(i) !== 93 /* ] */) return undefined;
-  return [Number(s.slice(intStart, i)), i + 1];
+  let frac = 0;
+  let scale = 1;
+  c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    frac = frac * 10 + (c - 48);
+    scale *= 10;
+    c = s.charCodeAt(++i);
+  }
+  if (i === fracStart || i - fracStart > 9 || c !== 93 /* ] */) return undefined;
+  return [whole + frac / scale, i + 1];
 }
 
 /** `[T123]`, `[ C1]` at pos → [caller, index after `]`]. */
@@ -67,9 +79,14 @@ function callerAt(s: string, pos: number): [CallerId, number] | undefined {
   const k = s.charCodeAt(i);
   if (k !== 84 /* T */ && k !== 67 /* C */) return undefined;
   const start = ++i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === start || i - start > 10 || s.charCodeAt(i) !== 93) return undefined;
-  return [{ kind: k === 84 ? 'task' : 'cpu', id: Number(s.slice(start, i)) }, i + 1];
+  let id = 0;
+  let c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    id = id * 10 + (c - 48);
+    c = s.charCodeAt(++i);
+  }
+  if (i === start || i - start > 10 || c !== 93) return undefined;
+  return [{ kind: k === 84 ? 'task' : 'cpu', id }, i + 1];
 }
 
 /** `<N>` at pos → [value, index after `>`]. */
