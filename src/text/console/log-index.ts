@@ -35,7 +35,7 @@ export function contextCode(record: LogRecord): number {
 
 /** Literals screened in one regex test per line; the precise checks run only on a hit. */
 const MARKERS =
-  /NMI|Disabling lock debugging|invoked oom-killer|serialport: VM disconnected\.|FAULT_|vmalloc: allocation failure:/;
+  /NMI|Disabling lock debugging|invoked oom-killer|serialport: VM disconnected\.|FAULT_|vmalloc: allocation failure:|Oops: /;
 
 /** A `? foo+0x…` frame: the unwinder's guess, not part of the trace (x86 `?`, powerpc suffix). */
 export function questionableFrame(text: string): boolean {

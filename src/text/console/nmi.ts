@@ -7,7 +7,7 @@
 
 import type { RegisterSet, Stack } from '../../model/index.js';
 import { parseCpuLine, parseHardware, parseModules } from './facts.js';
-import { isCallerCtx, type LogIndex } from './log-index.js';
+import type { LogIndex } from './log-index.js';
 import { addRegisters, isRegisterLine, parseRipLine, type RipLine } from './registers.js';
 import { readStack, type TextLine } from './stack.js';
 
@@ -48,11 +48,11 @@ export function readCpuBacktrace(index: LogIndex, start: number): CpuBacktrace |
     return { cpu, idle: true, stack, record: start };
   }
   const context = index.ctx[start]!;
-  const ownContext = isCallerCtx(context);
   const lines: TextLine[] = [];
   for (let i = start + 1; i < records.length && lines.length < MAX_BLOCK_LINES; i++) {
     const r = records[i]!;
-    if (ownContext && index.ctx[i] !== context) continue;
+    // Lines of other contexts (another CPU, bare serial noise) are not part of this block.
+    if (index.ctx[i] !== context) continue;
     if (isNmiHeader(r.text) || r.text.includes('Sending NMI from CPU')) break;
     lines.push(r.line === undefined ? { text: r.text } : { text: r.text, line: r.line });
   }
