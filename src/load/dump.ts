@@ -11,7 +11,9 @@ import { readKernelLog } from '../kernel/printk/index.js';
 import type { KernelLog, KernelLogRecord } from '../kernel/printk/types.js';
 import { type Crash, emptyCrash, type InputFormat } from '../model/crash.js';
 import type { LogRecord } from '../model/log.js';
+import type { SystemFacts } from '../model/system.js';
 import type { Cpu } from '../model/task.js';
+import { extractReports } from '../text/console/index.js';
 import { type KernelDump, openKernelDump } from './dump-open.js';
 import { systemFacts } from './dump-system.js';
 
@@ -59,6 +61,15 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
       evidence: [{ source: 'dump', cpu: p.cpu, pid: p.pid, note: 'NT_PRSTATUS' }],
     }),
   );
+  // The same report extraction a console log gets, so a dump has a diagnosis from its log today.
+  const extracted = extractReports(crash.log);
+  crash.reports = extracted.reports;
+  crash.stacks.push(...extracted.stacks);
+  crash.tasks.push(...extracted.tasks);
+  crash.gaps.push(...extracted.gaps);
+  for (const [key, value] of Object.entries(extracted.system) as [keyof SystemFacts, unknown][]) {
+    if (crash.system[key] === undefined) (crash.system as Record<string, unknown>)[key] = value;
+  }
   crash.memory = kernel.memoryView();
   crash.dump = { ...dump.info, notes: [...(dump.info.notes ?? []), ...kernelLog.problems] };
   crash.gaps.push({

@@ -21,6 +21,8 @@ export interface Frame {
   address?: bigint;
   /** Stack slot address (crash's `#3 [ffff882f10c47db0]`). */
   stackAddress?: bigint;
+  /** The stack the slot lies on, as crash names it (`IRQ stack`, `NMI exception stack`, `task stack`). */
+  stack?: string;
   /** False for `? foo` frames (stack scan guesses) and powerpc `(unreliable)`. */
   reliable: boolean;
   context: FrameContext;
@@ -41,6 +43,8 @@ export interface ExceptionFrame {
   regs: RegisterSet;
   /** What was entered: NMI, IRQ, an exception, or a syscall from user space. */
   entry?: 'nmi' | 'irq' | 'exception' | 'syscall' | 'unknown';
+  /** The source doubts the frame (crash: "WARNING: possibly bogus exception frame"); its registers may be garbage. */
+  bogus?: boolean;
   evidence?: Evidence;
 }
 
