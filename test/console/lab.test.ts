@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/analyze/classify/index.js';
 import { AnalysisRun } from '../../src/analyze/engine.js';
-import type { Crash } from '../../src/model/index.js';
+
 import { parseConsoleLog } from '../../src/text/console/index.js';
 import { fixture } from '../helpers/shared.js';
 
@@ -162,5 +162,3 @@ describe('lab logs', () => {
     expect(crash.reports[c.report!]!.header).toContain('Out of memory');
   });
 });
-
-export type { Crash };

@@ -16,6 +16,7 @@ import {
 } from './facts.js';
 import { parseTraceLine } from './frames.js';
 import { headerFacts } from './header-facts.js';
+import { clip } from './headers.js';
 import type { Region } from './region.js';
 import { addRegisters, isRegisterLine, parseCodeLine, parseRipLine, type RipLine } from './registers.js';
 import { readStack, type TextLine } from './stack.js';
@@ -27,7 +28,8 @@ const CALL_TRACE_LINE = /Call [Tt]race:|^\s*Backtrace:/;
 
 export function describeReport(report: Report, region: Region, records: LogRecord[], maxLines = 1500): void {
   const count = Math.min(region.lines.length, maxLines);
-  const lines: TextLine[] = region.lines.slice(0, count).map((text, k) => {
+  const lines: TextLine[] = region.lines.slice(0, count).map((raw, k) => {
+    const text = clip(raw);
     const record = records[region.recordIndex[k]!];
     return record?.line !== undefined ? { text, line: record.line } : { text };
   });

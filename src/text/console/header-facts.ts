@@ -4,6 +4,7 @@
  */
 
 import type { Report } from '../../model/index.js';
+import { clip } from './headers.js';
 import type { TextLine } from './stack.js';
 
 const SOFT_LOCKUP = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.*):(\d+)\]/;
@@ -22,7 +23,7 @@ const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+
 const HEAD_LINES = 64;
 
 export function headerFacts(report: Report, lines: TextLine[]): void {
-  const header = report.header;
+  const header = clip(report.header);
   let m = SOFT_LOCKUP.exec(header);
   if (m) {
     report.cpu = Number(m[1]);

@@ -19,6 +19,10 @@ export const SCREEN_LOWER =
 /** Patterns look at this much of a line: printk lines are < 1 KiB, longer ones are noise. */
 export const MAX_MATCH_LINE = 4096;
 
+/** The part of a line patterns look at. */
+export const clip = (text: string): string =>
+  text.length > MAX_MATCH_LINE ? text.slice(0, MAX_MATCH_LINE) : text;
+
 export const passesScreen = (line: string): boolean => SCREEN_UPPER.test(line) || SCREEN_LOWER.test(line);
 
 /** The group whose header this line carries, unless the line is one of that group's look-alikes. */

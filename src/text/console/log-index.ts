@@ -20,6 +20,7 @@ export const F_NMI_BACKTRACE = 32;
 export const F_OPENS_REPORT = 64;
 export const F_OOM = 128;
 export const F_OOPS = 256;
+export const F_LOST_CONSOLE = 512;
 
 /** Contexts as numbers: 0 bare text, 1 stamped without caller, 2 + 2·tid task, 3 + 2·cpu CPU. */
 export const CTX_BARE = 0;
@@ -69,41 +70,52 @@ export class LogIndex {
   }
 
   private add(record: LogRecord, i: number): void {
-    const ctx = contextCode(record);
-    this.ctx[i] = ctx;
-    const raw = record.text;
-    const text = raw.length > MAX_MATCH_LINE ? raw.slice(0, MAX_MATCH_LINE) : raw;
-    let flags = 0;
-    if (ctx !== CTX_BARE && questionableFrame(text)) flags |= F_QUESTIONABLE;
-    if (!passesScreen(text)) {
-      this.flags[i] = flags;
-      return;
+    this.ctx[i] = contextCode(record);
+    const marks = recordMarks(record);
+    this.flags[i] = marks.flags;
+    if (marks.group) {
+      this.groups.set(i, marks.group);
+      this.headers.push(i);
     }
-    if (record.source === undefined) {
-      const group = groupOfScreened(text);
-      if (group) {
-        this.groups.set(i, group);
-        this.headers.push(i);
-        if (!CONTINUATION_HEADERS.some((re) => re.test(text))) flags |= F_OPENS_REPORT;
-        if (text.includes('Kernel panic - not syncing')) flags |= F_PANIC;
-        if (text.includes('WARNING: possible circular locking dependency detected')) flags |= F_CIRCULAR;
-      }
-    }
-    if (MARKERS.test(text)) {
-      if (text.includes('Sending NMI from CPU')) flags |= F_SENDING_NMI;
-      if (text.includes('NMI backtrace for cpu')) {
-        flags |= F_NMI_BACKTRACE;
-        this.nmiBacktraces.push(i);
-      }
-      if (text.includes('Disabling lock debugging due to kernel taint')) flags |= F_DISABLING_LOCKDEP;
-      if (text.includes(' invoked oom-killer: ')) {
-        flags |= F_OOM;
-        this.oomKills.push(i);
-      }
-      if (text.includes('serialport: VM disconnected.')) this.lostConsole = true;
-      if (text.includes('Oops: ') && text.includes('[#')) flags |= F_OOPS;
-      if (STACK_PRINTING_NOTICES.some((s) => text.includes(s))) flags |= F_OPENS_REPORT;
-    }
-    this.flags[i] = flags;
+    if (marks.flags & F_NMI_BACKTRACE) this.nmiBacktraces.push(i);
+    if (marks.flags & F_OOM) this.oomKills.push(i);
+    if (marks.flags & F_LOST_CONSOLE) this.lostConsole = true;
   }
+}
+
+export interface RecordMarks {
+  flags: number;
+  /** The report group the record's line opens, if it opens one. */
+  group?: HeaderGroup;
+}
+
+const NO_MARKS: RecordMarks = { flags: 0 };
+const QUESTIONABLE_ONLY: RecordMarks = { flags: F_QUESTIONABLE };
+
+/** What one record is, as far as report finding cares: the flags above and its header group. */
+export function recordMarks(record: LogRecord): RecordMarks {
+  const raw = record.text;
+  const text = raw.length > MAX_MATCH_LINE ? raw.slice(0, MAX_MATCH_LINE) : raw;
+  let flags = 0;
+  if (contextCode(record) !== CTX_BARE && questionableFrame(text)) flags |= F_QUESTIONABLE;
+  if (!passesScreen(text)) return flags === 0 ? NO_MARKS : QUESTIONABLE_ONLY;
+  let group: HeaderGroup | undefined;
+  if (record.source === undefined) {
+    group = groupOfScreened(text);
+    if (group) {
+      if (!CONTINUATION_HEADERS.some((re) => re.test(text))) flags |= F_OPENS_REPORT;
+      if (text.includes('Kernel panic - not syncing')) flags |= F_PANIC;
+      if (text.includes('WARNING: possible circular locking dependency detected')) flags |= F_CIRCULAR;
+    }
+  }
+  if (MARKERS.test(text)) {
+    if (text.includes('Sending NMI from CPU')) flags |= F_SENDING_NMI;
+    if (text.includes('NMI backtrace for cpu')) flags |= F_NMI_BACKTRACE;
+    if (text.includes('Disabling lock debugging due to kernel taint')) flags |= F_DISABLING_LOCKDEP;
+    if (text.includes(' invoked oom-killer: ')) flags |= F_OOM;
+    if (text.includes('serialport: VM disconnected.')) flags |= F_LOST_CONSOLE;
+    if (text.includes('Oops: ') && text.includes('[#')) flags |= F_OOPS;
+    if (STACK_PRINTING_NOTICES.some((s) => text.includes(s))) flags |= F_OPENS_REPORT;
+  }
+  return group ? { flags, group } : { flags };
 }

@@ -7,6 +7,7 @@
 
 import type { RegisterSet, Stack } from '../../model/index.js';
 import { parseCpuLine, parseHardware, parseModules } from './facts.js';
+import { clip } from './headers.js';
 import type { LogIndex } from './log-index.js';
 import { addRegisters, isRegisterLine, parseRipLine, type RipLine } from './registers.js';
 import { readStack, type TextLine } from './stack.js';
@@ -14,6 +15,8 @@ import { readStack, type TextLine } from './stack.js';
 const NMI_HEADER = /NMI backtrace for cpu (\d+)(?: skipped: idling at (\S+))?/;
 /** Lines of a block collected before parsing: a backtrace is rarely more than 80 lines. */
 const MAX_BLOCK_LINES = 400;
+/** Records looked at for one block (others' lines interleave; the search must stay bounded). */
+const MAX_BLOCK_SCAN = 4000;
 
 export interface CpuBacktrace {
   cpu: number;
@@ -49,12 +52,14 @@ export function readCpuBacktrace(index: LogIndex, start: number): CpuBacktrace |
   }
   const context = index.ctx[start]!;
   const lines: TextLine[] = [];
-  for (let i = start + 1; i < records.length && lines.length < MAX_BLOCK_LINES; i++) {
+  const end = Math.min(records.length, start + 1 + MAX_BLOCK_SCAN);
+  for (let i = start + 1; i < end && lines.length < MAX_BLOCK_LINES; i++) {
     const r = records[i]!;
     // Lines of other contexts (another CPU, bare serial noise) are not part of this block.
     if (index.ctx[i] !== context) continue;
     if (isNmiHeader(r.text) || r.text.includes('Sending NMI from CPU')) break;
-    lines.push(r.line === undefined ? { text: r.text } : { text: r.text, line: r.line });
+    const text = clip(r.text);
+    lines.push(r.line === undefined ? { text } : { text, line: r.line });
   }
   const out: CpuBacktrace = {
     cpu,

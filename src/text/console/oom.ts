@@ -5,6 +5,7 @@
 
 import type { Report } from '../../model/index.js';
 import { describeReport } from './describe.js';
+import { clip } from './headers.js';
 import type { LogIndex } from './log-index.js';
 import { buildRegion } from './region.js';
 
@@ -21,8 +22,8 @@ export function oomReports(index: LogIndex): Report[] {
     const record = records[i]!;
     if (!INVOKED.test(record.text)) continue;
     const region = buildRegion(index, i, OOM_REGION_RECORDS);
-    const comm = record.text.slice(0, record.text.indexOf(' invoked oom-killer')).trim();
-    const killed = region.lines.map((l) => KILLED.exec(l)).find((k) => k !== null);
+    const comm = clip(record.text.slice(0, record.text.indexOf(' invoked oom-killer')).trim());
+    const killed = region.lines.map((l) => KILLED.exec(clip(l))).find((k) => k !== null);
     const report: Report = {
       header: record.text,
       startLine: record.line ?? record.seq ?? i + 1,

@@ -221,7 +221,7 @@ export function parseLinePrefix(raw: string): LinePrefix {
     // Syslog/journal wrapper.
     const classic = syslogStampAt(s, pos);
     const iso = classic ? undefined : isoStampAt(s, pos);
-    if (iso && iso[0].includes(',')) {
+    if (iso?.[0].includes(',')) {
       // dmesg --time-format iso (comma before the microseconds): the stamp alone.
       out.wallTime = iso[0];
       pos = iso[1] + 1;
