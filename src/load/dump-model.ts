@@ -1,11 +1,11 @@
 /**
- * The rest of a dump's model, from memory: every CPU and task unwound (exception frames with their
- * registers, `bt -f` words), a CodeView over kernel text, and what only memory can tell about the
+ * The rest of a dump's model, from memory, once tasks and stacks are in it (src/kernel/sched,
+ * src/kernel/unwind): a CodeView over kernel text, and what only memory can tell about the
  * locks the machine is stuck on — the word each spinning CPU's loop reads (its qspinlock state, or
  * the `struct page` whose flag bit it tests), and the mutex / rw_semaphore / semaphore each blocked
  * task waits for, with owner and wait list. These land in the model the way a crash transcript's
  * `p lock`, `kmem PAGE` and `dis` outputs do (`structs`, `pages`, `code`), so the analyzers run
- * unchanged on both. `loadDump` calls `enrichFromKernel` after the task list. Public names:
+ * unchanged on both. `loadDump` calls `enrichFromKernel` after unwinding. Public names:
  * enrichFromKernel, EnrichResult.
  */
 
@@ -22,15 +22,13 @@ import {
 } from '../kernel/locks/sleeping.js';
 import { type SpinTarget, spinTarget } from '../kernel/locks/spin-target.js';
 import { PageReader } from '../kernel/mm/page-read.js';
-import { type FillStacksResult, fillStacks } from '../kernel/unwind/fill-stacks.js';
+import { threadSizeOf } from '../kernel/unwind/cpu-stacks.js';
 import type { Crash } from '../model/crash.js';
 import type { PageInfo, StructDump } from '../model/memory.js';
 import type { Stack } from '../model/stack.js';
 import type { KernelDump } from './dump-open.js';
-import { unwinderFor } from './dump-unwinder.js';
 
 export interface EnrichResult {
-  stacks?: FillStacksResult;
   spinTargets: { cpu: number; target: SpinTarget }[];
   sleepingLocks: SleepingLock[];
   pages: number;
@@ -45,16 +43,7 @@ function hex(v: bigint | number): string {
 export function enrichFromKernel(crash: Crash, kd: KernelDump, ctx: KernelContext): EnrichResult {
   const result: EnrichResult = { spinTargets: [], sleepingLocks: [], pages: 0 };
   const read = (address: bigint, length: number) => kd.kernel.tryReadVirt(address, length);
-  let threadSize = 16384;
-  try {
-    const unwinder = unwinderFor(ctx);
-    threadSize = unwinder.threadSize;
-    result.stacks = fillStacks(crash, unwinder, { words: true });
-    for (const note of unwinder.notes) crash.gaps.push({ what: 'stacks', why: note });
-  } catch (error) {
-    if (!(error instanceof KtriageError) || error.kind === 'internal') throw error;
-    crash.gaps.push({ what: 'stacks', why: error.message });
-  }
+  const threadSize = threadSizeOf(ctx.coreSymbolsOnly);
   const symbols = crash.symbols ?? ctx.coreSymbolsOnly;
   const code = new MemoryCodeView(read, symbols);
   crash.code = code;

@@ -81,11 +81,15 @@ describe('decodeInstructions (iced-x86, gdb-style AT&T)', () => {
 
   it('never throws and stays bounded on arbitrary bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 256 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (bytes, ip) => {
-        const list = decodeInstructions(bytes, ip, { maxInstructions: 300 });
-        expect(list.length).toBeLessThanOrEqual(bytes.length);
-        for (const i of list) expect(i.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 256 }),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        (bytes, ip) => {
+          const list = decodeInstructions(bytes, ip, { maxInstructions: 300 });
+          expect(list.length).toBeLessThanOrEqual(bytes.length);
+          for (const i of list) expect(i.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -95,7 +99,8 @@ describe('MemoryCodeView', () => {
   const read = (address: bigint, length: number) => {
     for (const f of functions) {
       const off = address - f.start;
-      if (off >= 0n && off + BigInt(length) <= BigInt(f.size)) return f.bytes.subarray(Number(off), Number(off) + length);
+      if (off >= 0n && off + BigInt(length) <= BigInt(f.size))
+        return f.bytes.subarray(Number(off), Number(off) + length);
     }
     return undefined;
   };
@@ -105,7 +110,9 @@ describe('MemoryCodeView', () => {
     const code = new MemoryCodeView(read, symbols);
     const rip = f.start + 48n;
     const window = code.around(rip, 30, 10);
-    expect(window.map((i) => i.offset)).toEqual([21, 23, 25, 27, 31, 33, 35, 36, 37, 39, 41, 42, 43, 44, 45, 46, 48, 50, 56]);
+    expect(window.map((i) => i.offset)).toEqual([
+      21, 23, 25, 27, 31, 33, 35, 36, 37, 39, 41, 42, 43, 44, 45, 46, 48, 50, 56,
+    ]);
   });
 
   it('without symbols resynchronises on the asked address', () => {
