@@ -159,7 +159,7 @@ function evaluate(dir: string, totals: Totals): void {
     }
     // What the kernel itself printed for this CPU's interrupted task (soft lockup, RCU stall, panic trace).
     const logged = fromLog.get(cpu.id);
-    const beyondSomeone = (ref && ref.exceptions.some((e) => e.bogus)) || drgnNames?.stoppedShort;
+    const beyondSomeone = ref?.exceptions.some((e) => e.bogus) || drgnNames?.stoppedShort;
     if (logged && beyondSomeone) {
       const task = stack.frames.filter((f) => f.context === 'task').map(name);
       totals.beyondChecked += logged.length;
