@@ -1,0 +1,107 @@
+/**
+ * Reading stacks the way the analyzers need them: where a CPU or task *was* (the interrupted
+ * instruction, not the NMI handler that caught it), the frames of that context, and function names
+ * without compiler suffixes. Shared by stacks, spin, irq, locks and the stories.
+ */
+
+import type { ExceptionFrame, Frame, RegisterSet, Stack } from '../model/index.js';
+
+/** `foo.isra.3`, `foo.constprop.0`, `foo.cold`, `foo.part.1`, `foo.llvm.123` → `foo`. */
+export function baseName(fn: string | undefined): string | undefined {
+  if (fn === undefined) return undefined;
+  return fn.replace(/(\.(isra|constprop|part|cold|llvm|lto_priv|localalias)(\.\d+)?)+$/, '');
+}
+
+const KERNEL_MIN = 0xffff800000000000n;
+
+/** True for a register set saved in user mode (CS RPL 3, or a user-space RIP). */
+export function isUserRegs(regs: RegisterSet | undefined): boolean {
+  const v = regs?.values;
+  if (!v) return false;
+  if (v.cs !== undefined && v.cs <= 0xffffn) return (v.cs & 3n) === 3n;
+  return v.rip !== undefined && v.rip < KERNEL_MIN;
+}
+
+/** Where the code of a stack was running when it was stopped. */
+export interface Location {
+  fn?: string;
+  offset?: number;
+  address?: bigint;
+  /** Registers of that instruction, when saved (exception frame, NMI backtrace regs). */
+  regs?: RegisterSet;
+  /** The exception frame that saved them (crash's `[exception RIP: …]`). */
+  exception?: ExceptionFrame;
+  /** Index of the first frame of the interrupted context. */
+  frameIndex: number;
+}
+
+/**
+ * The interrupted kernel context: the first kernel-mode, non-bogus exception frame that points
+ * inside the stack (an NMI or IRQ that caught the CPU), else the stack from frame 0 with its own
+ * registers (console NMI backtraces put the RIP function first and the registers on the stack).
+ */
+export function locate(stack: Stack): Location {
+  const ex = stack.exceptions.find(
+    (e) =>
+      e.entry !== 'syscall' &&
+      !(e as { bogus?: boolean }).bogus &&
+      !isUserRegs(e.regs) &&
+      e.beforeFrame < stack.frames.length &&
+      (e.ripFunction !== undefined || e.regs.values.rip !== undefined),
+  );
+  if (ex) {
+    const frame = stack.frames[ex.beforeFrame];
+    const loc: Location = { frameIndex: ex.beforeFrame, regs: ex.regs, exception: ex };
+    const fn = ex.ripFunction ?? frame?.fn;
+    if (fn !== undefined) loc.fn = fn;
+    const offset = ex.ripOffset ?? frame?.offset;
+    if (offset !== undefined) loc.offset = offset;
+    const address = ex.regs.values.rip ?? frame?.address;
+    if (address !== undefined) loc.address = address;
+    return loc;
+  }
+  const first = stack.frames.findIndex((f) => f.reliable);
+  const index = Math.max(first, 0);
+  const frame = stack.frames[index];
+  const loc: Location = { frameIndex: index };
+  if (frame?.fn !== undefined) loc.fn = frame.fn;
+  if (frame?.offset !== undefined) loc.offset = frame.offset;
+  const address = frame?.address ?? (isUserRegs(stack.regs) ? undefined : stack.regs?.values.rip);
+  if (address !== undefined) loc.address = address;
+  if (stack.regs && !isUserRegs(stack.regs)) loc.regs = stack.regs;
+  return loc;
+}
+
+/** Reliable frames of the interrupted context, innermost first. */
+export function contextFrames(stack: Stack): Frame[] {
+  return stack.frames.slice(locate(stack).frameIndex).filter((f) => f.reliable && f.fn !== undefined);
+}
+
+/** Function names (suffixes stripped) of the interrupted context. */
+export function contextFunctions(stack: Stack): string[] {
+  return contextFrames(stack).map((f) => baseName(f.fn)!);
+}
+
+/** Every function name in a stack, all contexts, suffixes stripped. */
+export function allFunctions(stack: Stack): string[] {
+  return stack.frames.filter((f) => f.fn !== undefined).map((f) => baseName(f.fn)!);
+}
+
+export function formatLocation(loc: Pick<Location, 'fn' | 'offset' | 'address'>): string {
+  if (loc.fn) return loc.offset !== undefined ? `${loc.fn}+${loc.offset}` : loc.fn;
+  return loc.address !== undefined ? loc.address.toString(16) : '?';
+}
+
+export function hex(value: bigint): string {
+  return value.toString(16).padStart(16, '0');
+}
+
+/** Who a stack belongs to, for sentences: `pid 24023 "fas_readwriter" on CPU 10`. */
+export function owner(stack: Pick<Stack, 'pid' | 'comm' | 'cpu'>): string {
+  const parts = [
+    stack.pid !== undefined ? `pid ${stack.pid}` : undefined,
+    stack.comm ? `"${stack.comm}"` : undefined,
+    stack.cpu !== undefined ? `on CPU ${stack.cpu}` : undefined,
+  ].filter(Boolean);
+  return parts.length ? parts.join(' ') : 'an unidentified task';
+}
