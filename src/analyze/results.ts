@@ -143,6 +143,8 @@ export interface DecodedValue {
 /** Everything the reports render, built by analyze/diagnose from the analyzers' results. */
 export interface Diagnosis {
   classification: Classification;
+  /** Kind and title of every report, in `crash.reports` order. */
+  reports: { kind: CrashKind; title: string; corrupted: boolean }[];
   /** One paragraph: who fired, who is stuck, who they wait on, since when. */
   story?: string;
   stackGroups: StackGroup[];

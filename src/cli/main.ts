@@ -1,7 +1,24 @@
 /** ktriage command line: thin wiring of commands; no logic of its own. */
 
 import { Command } from 'commander';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerLog } from './commands/log.js';
+import { registerSys } from './commands/sys.js';
+import { fail, ignoreBrokenPipe } from './fail.js';
 
 const program = new Command();
-program.name('ktriage').description('Turn a Linux kernel crash into a diagnosis').version('0.1.0');
-await program.parseAsync(process.argv);
+program
+  .name('ktriage')
+  .description('Turn a Linux kernel crash (vmcore, console log or crash transcript) into a diagnosis')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(ktriage --help lists the commands)');
+for (const register of [registerAnalyze, registerLog, registerSys]) register(program);
+for (const command of program.commands) command.exitOverride();
+
+ignoreBrokenPipe();
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  fail(error);
+}

@@ -6,10 +6,18 @@
 
 import type { Evidence } from './evidence.js';
 import type { LogRecord } from './log.js';
-import type { CodeView, MemoryView, PageInfo, ShellCount, StructDump, SymbolView } from './memory.js';
+import type {
+  AddressList,
+  CodeView,
+  MemoryView,
+  PageInfo,
+  ShellCount,
+  StructDump,
+  SymbolView,
+} from './memory.js';
 import type { Report } from './report.js';
 import type { Stack } from './stack.js';
-import type { SystemFacts } from './system.js';
+import type { ModuleInfo, SystemFacts } from './system.js';
 import type { Cpu, Task } from './task.js';
 
 export type InputFormat =
@@ -62,6 +70,23 @@ export interface Crash {
   config: Record<string, string>;
   /** Things a source could not read, for the report's "what would sharpen this" part. */
   gaps: { what: string; why: string; evidence?: Evidence }[];
+  /** Loaded modules (crash `mod`). */
+  modules?: ModuleInfo[];
+  /** Address lists (crash `list`). */
+  lists?: AddressList[];
+  /** For a crash transcript: the commands found in it, in order, and which parser read each. */
+  transcript?: TranscriptCommand[];
+}
+
+export interface TranscriptCommand {
+  /** Command text after the prompt, or the inferred command for output pasted without one. */
+  command: string;
+  /** How the command was known: a `crash>` prompt, a shell prompt, or the shape of its output. */
+  via: 'prompt' | 'shell' | 'shape';
+  /** Parser that read it (`bt`, `sys`, …) or `none` when no parser knows the command. */
+  parser: string;
+  startLine: number;
+  endLine: number;
 }
 
 export function emptyCrash(input: InputInfo): Crash {

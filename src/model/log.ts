@@ -25,4 +25,6 @@ export interface LogRecord {
   dict?: Record<string, string>;
   /** A continuation (KERN_CONT) joined to the previous record. */
   continuation?: boolean;
+  /** Program of a syslog/journal line that is not the kernel's (`sshd`); absent for kernel lines. */
+  source?: string;
 }

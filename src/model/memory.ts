@@ -39,6 +39,11 @@ export interface MemoryOperand {
   displacement: bigint;
   ripRelative?: boolean;
   segment?: string;
+  /**
+   * The address the operand refers to when it needs no register: printed by the disassembler
+   * (`# 0xffffffff82a0b3c0 <jiffies>`), RIP-relative with a known instruction length, or absolute.
+   */
+  absolute?: bigint;
 }
 
 export interface Instruction {
@@ -87,9 +92,15 @@ export interface PageInfo {
 
 /** `struct T [-x] ADDR` / `p` output kept as field paths → printed values. */
 export interface StructDump {
+  /** C type as printed (`page`, `task_struct`, `struct page *` for a cast `p`); '' when the output does not say. */
   type: string;
+  /** The `p` expression or symbol (`lab_lock_a`, `/x 0xffff882f10c47e00-0x38`), when the dump came from `p`. */
+  expression?: string;
   address?: bigint;
-  /** Dotted field path → value text, e.g. `_count.counter` → `74`, `flags` → `0x88`. */
+  /**
+   * Dotted field path → value text, e.g. `_count.counter` → `74`, `flags` → `0x88`. Anonymous
+   * structs/unions add no path element (as in C); a scalar `p` result is under the empty path ''.
+   */
   fields: Record<string, string>;
   evidence?: Evidence;
 }
@@ -100,5 +111,12 @@ export interface ShellCount {
   /** Patterns of the grep stages in order, `-v` stages marked. */
   patterns: { pattern: string; invert: boolean }[];
   count: number;
+  evidence?: Evidence;
+}
+
+/** An address list as crash's `list` prints it (`list task_struct.tasks -h init_task`). */
+export interface AddressList {
+  command: string;
+  addresses: bigint[];
   evidence?: Evidence;
 }

@@ -24,6 +24,42 @@ export interface ReportLock {
   evidence?: Evidence;
 }
 
+/** How the classifier picks the frame of a slot: first kept frame, or the stall / hang anchors. */
+export type FrameRule = 'first' | 'stall' | 'hang';
+
+/**
+ * What the console source's report table matched, so the classifier can finish the title from
+ * structured data (the source runs the patterns over text; the classifier never does).
+ */
+export interface ReportMatch {
+  /** Row id in the source's table (`kasan-access`, `soft-lockup`, `hung-task`…). */
+  rule: string;
+  /** Title template: `{1}`… are `args`, then one placeholder per frame slot. */
+  template: string;
+  altTemplates: string[];
+  /** Text captured by the row (bug type, access direction, source file, panic message). */
+  args: string[];
+  /** Candidate function names per frame slot, in report order, before any skipping. */
+  frameSlots: string[][];
+  /** A fault-injection stack was crossed while reading the slots (they may mix two stacks). */
+  slotsDamaged?: boolean;
+  /** Frame slots of the row's fallback stack spec, used when the first spec yields no frame. */
+  fallbackSlots?: string[][];
+  fallbackDamaged?: boolean;
+  frameRule: FrameRule;
+  /** The row's own skip patterns (regex sources over function names). */
+  skip: string[];
+  /** Kind the row implies; the classifier may refine it. */
+  kindHint: CrashKind;
+  /** Matching this row means the report is damaged (its real head was lost). */
+  rowCorrupted?: boolean;
+  /** The row's title matched but its full pattern did not. */
+  partial?: boolean;
+  /** Damage the source saw in the text (no frames after a Call Trace, a stamp in the title line…). */
+  textDamage?: string;
+  noStackTrace?: boolean;
+}
+
 export interface Report {
   /** Set by the classifier. Sources leave `undefined` or a provisional guess in `header`. */
   kind?: CrashKind;
@@ -70,5 +106,9 @@ export interface Report {
   corruptedReason?: string;
   /** A panic that followed (panic_on_warn, softlockup_panic…). */
   panicText?: string;
+  /** What the source's report table matched (rule, template, frame candidates). */
+  match?: ReportMatch;
+  /** An event worth listing (OOM kill, NMI backtrace) that is not a crash by itself. */
+  informational?: boolean;
   evidence?: Evidence;
 }

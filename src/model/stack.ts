@@ -41,6 +41,8 @@ export interface ExceptionFrame {
   regs: RegisterSet;
   /** What was entered: NMI, IRQ, an exception, or a syscall from user space. */
   entry?: 'nmi' | 'irq' | 'exception' | 'syscall' | 'unknown';
+  /** The source doubts the frame (crash: "WARNING: possibly bogus exception frame"); its registers may be garbage. */
+  bogus?: boolean;
   evidence?: Evidence;
 }
 

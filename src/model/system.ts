@@ -26,6 +26,8 @@ export interface SystemFacts {
   panicComm?: string;
   /** Taint flags as printed (`G        W  OE`, `Tainted: P`), and decoded letters. */
   taint?: string;
+  /** crash's `[TAINTED]` mark on the KERNEL line: tainted, letters unknown. */
+  tainted?: boolean;
   /** Kernel command line, when the log has it. */
   commandLine?: string;
   kernelFile?: string;
@@ -34,5 +36,28 @@ export interface SystemFacts {
   dumpLevel?: number;
   partialDump?: boolean;
   cpuMhz?: number;
+  /** crash `kmem -i` rows keyed by their label (`TOTAL MEM`, `FREE`, `SLAB`, `COMMITTED` …). */
+  memoryUsage?: Record<string, MemoryUsageRow>;
   evidence?: Evidence[];
+}
+
+export interface MemoryUsageRow {
+  pages?: number;
+  /** Size as printed (`325.9 MB`), converted to bytes (approximate: crash rounds). */
+  bytes?: number;
+  /** Percentage as printed (`86% of TOTAL MEM` → 86). */
+  percent?: number;
+  evidence?: Evidence;
+}
+
+/** A loaded kernel module (crash `mod`, an oops' "Modules linked in:"). */
+export interface ModuleInfo {
+  name: string;
+  /** Address of `struct module`. */
+  module?: bigint;
+  base?: bigint;
+  size?: number;
+  /** Object file crash loaded symbols from, or `(not loaded)`. */
+  objectFile?: string;
+  evidence?: Evidence;
 }

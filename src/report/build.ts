@@ -232,7 +232,7 @@ function otherReportsSection(crash: Crash, d: Diagnosis): Section {
     .map((r, i) => ({ r, i }))
     .filter(({ i }) => i !== d.classification.report)
     .slice(0, 20)
-    .map(({ r }) => [span(`line ${r.startLine}: `, 'dim'), plain(r.title ?? r.header.trim())[0]!]);
+    .map(({ r, i }) => [span(`line ${r.startLine}: `, 'dim'), span(d.reports[i]?.title ?? r.header.trim())]);
   const more = crash.reports.length - 1 - items.length;
   if (more > 0) items.push(plain(`… and ${more} more`));
   return {

@@ -65,10 +65,10 @@ function stackJson(stack: Stack | undefined): Json {
   };
 }
 
-function reportJson(report: Report): Json {
+function reportJson(report: Report, named: Diagnosis['reports'][number] | undefined): Json {
   return toJson({
-    kind: report.kind ?? 'unknown',
-    title: report.title ?? report.header,
+    kind: named?.kind ?? report.kind ?? 'unknown',
+    title: named?.title ?? report.title ?? report.header,
     altTitles: report.altTitles,
     header: report.header,
     lines: [report.startLine, report.endLine],
@@ -91,7 +91,7 @@ function reportJson(report: Report): Json {
           }),
     registers: report.regs?.values,
     faultAddress: report.faultAddress,
-    corrupted: report.corrupted,
+    corrupted: named?.corrupted ?? report.corrupted,
     frames: report.stack ? (stackJson(report.stack) as { frames: Json }).frames : [],
     code: report.code,
     modules: report.modules,
@@ -116,7 +116,7 @@ export function buildJsonReport(crash: Crash, diagnosis: Diagnosis): { [key: str
         : null,
     ),
     story: diagnosis.story ?? null,
-    reports: crash.reports.map(reportJson),
+    reports: crash.reports.map((r, i) => reportJson(r, diagnosis.reports[i])),
     findings: toJson(diagnosis.findings),
     stackGroups: toJson(diagnosis.stackGroups),
     spinners: toJson(diagnosis.spinners),

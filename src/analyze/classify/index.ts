@@ -1,0 +1,108 @@
+/**
+ * classify: the headline of a crash — kind, a syzkaller-style title, alternative titles, the
+ * culprit function with the reason it was chosen, and the panic facts.
+ *
+ * The headline is the first real report in the log (later ones are usually its aftermath: the
+ * panic after panic_on_warn, the lockdep splat the oops itself caused). Without any report — a crash
+ * transcript, a dump without a useful log — the panic string and the panic task's stack decide.
+ */
+
+import type { Crash, Evidence, Report } from '../../model/index.js';
+import type { Classification } from '../results.js';
+import { defineAnalyzer, type Finding } from '../types.js';
+import { culpritOf, panicFacts } from './culprit.js';
+import { GENERIC_PANIC_RULES, kindOfPanicMessage } from './kinds.js';
+import { classifyFromPanic } from './panic-only.js';
+import { buildTitle } from './title.js';
+
+export interface ReportTitle {
+  kind: Report['kind'];
+  title: string;
+  altTitles: string[];
+  corrupted: boolean;
+  corruptedReason?: string;
+  /** The frame the title names, as printed. */
+  frame?: string;
+}
+
+/** A stamp merged into a title means two lines were glued together. */
+const STAMP_IN_TITLE = /\[ *[0-9]+\.[0-9]+\]/;
+
+/** Title, kind and damage of one report. Pure: reads only the report's structured match. */
+export function titleOfReport(report: Report): ReportTitle {
+  const match = report.match;
+  if (!match) {
+    return {
+      kind: 'unknown',
+      title: report.header.trim(),
+      altTitles: [],
+      corrupted: true,
+      corruptedReason: 'no match',
+    };
+  }
+  const built = buildTitle(match);
+  let kind = match.kindHint;
+  if (GENERIC_PANIC_RULES.has(match.rule)) kind = kindOfPanicMessage(match.args[0] ?? '');
+  let reason: string | undefined;
+  if (match.partial) reason = 'matched title but not report regexp';
+  else if (built.damage) reason = built.damage;
+  else if (match.rowCorrupted) reason = 'report format is marked as corrupted';
+  else if (STAMP_IN_TITLE.test(built.rawTitle)) reason = 'title matches corrupted regexp';
+  else if (match.textDamage) reason = match.textDamage;
+  const out: ReportTitle = {
+    kind,
+    title: built.title,
+    altTitles: built.altTitles,
+    corrupted: reason !== undefined,
+  };
+  if (reason) out.corruptedReason = reason;
+  if (built.frame) out.frame = built.frame.raw;
+  return out;
+}
+
+export interface ClassifyResult extends Classification {
+  /** Title of every report, in `crash.reports` order. */
+  reports: ReportTitle[];
+}
+
+export const classify = defineAnalyzer<ClassifyResult>({
+  meta: {
+    id: 'classify',
+    description: 'Names the crash: kind, syzkaller-style title, culprit function and why.',
+    docs: 'https://github.com/google/syzkaller/blob/master/pkg/report/linux.go',
+  },
+  analyze(crash: Crash) {
+    const titles = crash.reports.map(titleOfReport);
+    const headline = crash.reports.findIndex((r) => !r.informational);
+    const findings: Finding[] = [];
+    if (headline < 0) {
+      const fromPanic = classifyFromPanic(crash);
+      return { result: { ...fromPanic, reports: titles }, findings };
+    }
+    const report = crash.reports[headline]!;
+    const t = titles[headline]!;
+    const result: ClassifyResult = {
+      kind: t.kind ?? 'unknown',
+      title: t.title,
+      altTitles: t.altTitles,
+      report: headline,
+      corrupted: t.corrupted,
+      reports: titles,
+    };
+    if (t.corruptedReason) result.corruptedReason = t.corruptedReason;
+    const culprit = culpritOf(crash, report, t);
+    if (culprit) result.culprit = culprit;
+    const panic = panicFacts(crash, report);
+    if (panic) result.panic = panic;
+    const evidence: Evidence[] = [
+      { source: 'log', line: report.startLine, endLine: report.endLine, text: report.header.trim() },
+    ];
+    findings.push({
+      id: 'classify/headline',
+      severity: t.kind === 'warning' ? 'warning' : 'critical',
+      message: `${t.title}${t.corrupted ? ' (report damaged: ' + t.corruptedReason + ')' : ''}`,
+      evidence,
+    });
+    return { result, findings };
+  },
+});

@@ -1,0 +1,41 @@
+/** Turns anything thrown into one line on stderr and a distinct exit code. */
+
+import { CommanderError } from 'commander';
+import { EXIT, KtriageError } from '../errors.js';
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof KtriageError) return error.exitCode;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  return EXIT.internal;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof KtriageError) return error.message;
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM')
+      return `permission denied: ${(error as NodeJS.ErrnoException).path ?? ''}`;
+    return `internal error: ${error.message} (set KTRIAGE_DEBUG=1 for details)`;
+  }
+  return `internal error: ${String(error)}`;
+}
+
+/** Reports the error and sets the exit code; prints the stack only when KTRIAGE_DEBUG is set. */
+export function fail(error: unknown): void {
+  if (error instanceof CommanderError) {
+    process.exitCode = exitCodeFor(error);
+    return; // commander already printed its message
+  }
+  process.stderr.write(`ktriage: ${describeError(error)}\n`);
+  if (process.env.KTRIAGE_DEBUG && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
+  process.exitCode = exitCodeFor(error);
+}
+
+/** Reading ends early when the output is piped into `head`: that is not an error. */
+export function ignoreBrokenPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}

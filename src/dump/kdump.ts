@@ -1,0 +1,139 @@
+/**
+ * kdump-compressed dumps: header (./kdump-header.ts), two bitmaps, then one 24-byte page
+ * descriptor per dumped page {i64 offset, u32 size, u32 flags, u64 page_flags} in PFN order,
+ * then the page data. Pages are read one at a time and kept in a bounded LRU once decompressed.
+ */
+
+import { corrupt } from '../errors.js';
+import type { ByteSource } from '../io/byte-source.js';
+import { i64, u32 } from '../io/endian.js';
+import { LruCache } from '../io/lru.js';
+import { DumpBitmap } from './bitmap.js';
+import { type Compression, decompressPage } from './decompress.js';
+import { KDUMP_STATUS, type KdumpHeader, readKdumpHeader } from './kdump-header.js';
+import { type DumpNotes, interpretNotes } from './notes.js';
+import { MemoryUnavailableError, type PageState, type PhysicalMemory } from './physical.js';
+
+const DESC_SIZE = 24;
+const MAX_NOTE_BYTES = 64 * 1024 * 1024;
+
+export interface KdumpDump {
+  header: KdumpHeader;
+  notes: DumpNotes;
+  physical: KdumpPhysicalMemory;
+}
+
+export function readKdumpDump(source: ByteSource, options: { cachePages?: number } = {}): KdumpDump {
+  const header = readKdumpHeader(source);
+  const notes = readNotes(source, header);
+  return { header, notes, physical: new KdumpPhysicalMemory(source, header, options.cachePages ?? 2048) };
+}
+
+function readNotes(source: ByteSource, header: KdumpHeader): DumpNotes {
+  const { notes: noteArea, vmcoreinfo } = header.sub;
+  let result: DumpNotes = { prstatus: [], qemuCpus: [], other: [] };
+  if (noteArea) {
+    if (noteArea.size > MAX_NOTE_BYTES)
+      throw corrupt(`${source.name}: kdump note area`, noteArea.offset, `${noteArea.size} bytes`);
+    result = interpretNotes(source.read(noteArea.offset, noteArea.size), noteArea.offset);
+  }
+  if (!result.vmcoreinfo && vmcoreinfo) {
+    if (vmcoreinfo.size > MAX_NOTE_BYTES)
+      throw corrupt(`${source.name}: VMCOREINFO`, vmcoreinfo.offset, `${vmcoreinfo.size} bytes`);
+    result.vmcoreinfo = new TextDecoder('latin1')
+      .decode(source.read(vmcoreinfo.offset, vmcoreinfo.size))
+      .replace(/\0+$/, '');
+  }
+  return result;
+}
+
+export class KdumpPhysicalMemory implements PhysicalMemory {
+  readonly pageSize: number;
+  readonly maxPfn: bigint;
+  readonly present: DumpBitmap;
+  readonly dumpable: DumpBitmap;
+  private readonly descBase: number;
+  private readonly cache: LruCache<bigint, Uint8Array>;
+  /** Pages decompressed so far (for benchmarks and progress). */
+  pagesRead = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly header: KdumpHeader,
+    cachePages: number,
+  ) {
+    this.pageSize = header.blockSize;
+    const bitmapStart = (1 + header.subHeaderBlocks) * header.blockSize;
+    const bitmapBytes = header.bitmapBlocks * header.blockSize;
+    if (bitmapStart + bitmapBytes > source.size) {
+      throw corrupt(
+        `${source.name}: kdump bitmaps`,
+        bitmapStart,
+        `${bitmapBytes} bytes pass the end of the file (${source.size} bytes): truncated?`,
+      );
+    }
+    const half = bitmapBytes / 2;
+    this.present = new DumpBitmap(source, bitmapStart, half);
+    this.dumpable = new DumpBitmap(source, bitmapStart + half, half);
+    this.descBase = bitmapStart + bitmapBytes;
+    const mapnr = header.maxMapnr;
+    this.maxPfn = mapnr > 0n && mapnr < this.present.pfnLimit ? mapnr : this.present.pfnLimit;
+    this.cache = new LruCache(cachePages);
+  }
+
+  pageState(pfn: bigint): PageState {
+    if (pfn < 0n || pfn >= this.maxPfn) return 'not-in-dump';
+    if (this.dumpable.isSet(pfn)) return 'present';
+    return this.present.isSet(pfn) ? 'excluded' : 'not-in-dump';
+  }
+
+  readPage(pfn: bigint): Uint8Array {
+    const cached = this.cache.get(pfn);
+    if (cached) return cached;
+    const address = pfn * BigInt(this.pageSize);
+    const state = this.pageState(pfn);
+    if (state !== 'present')
+      throw new MemoryUnavailableError(
+        address,
+        state === 'excluded' ? 'excluded' : 'not-in-dump',
+        'physical',
+      );
+    const descOffset = this.descBase + this.dumpable.rank(pfn) * DESC_SIZE;
+    const desc = this.source.read(descOffset, DESC_SIZE);
+    const offset = i64(desc, 0);
+    const size = u32(desc, 8);
+    const flags = u32(desc, 12);
+    if (offset === 0n)
+      throw new MemoryUnavailableError(address, 'lost', 'physical', 'page descriptor has no data offset');
+    const where = `${this.source.name}: page descriptor of pfn 0x${pfn.toString(16)}`;
+    if (offset < 0n || offset > BigInt(this.source.size))
+      throw corrupt(where, descOffset, `data offset ${offset} outside the file`);
+    if (size === 0 || size > this.pageSize)
+      throw corrupt(where, descOffset, `data size ${size}, expected 1..${this.pageSize}`);
+    const data = this.source.read(Number(offset), size);
+    const method = compressionOf(flags);
+    let page: Uint8Array;
+    if (method) {
+      page = decompressPage(method, data, this.pageSize, { pfn, offset: Number(offset) });
+    } else {
+      if (size !== this.pageSize)
+        throw corrupt(where, descOffset, `uncompressed page of ${size} bytes, expected ${this.pageSize}`);
+      page = data;
+    }
+    this.pagesRead++;
+    this.cache.set(pfn, page);
+    return page;
+  }
+
+  get incomplete(): boolean {
+    return (this.header.status & KDUMP_STATUS.incomplete) !== 0;
+  }
+}
+
+function compressionOf(flags: number): Compression | undefined {
+  if (flags & KDUMP_STATUS.zlib) return 'zlib';
+  if (flags & KDUMP_STATUS.lzo) return 'lzo';
+  if (flags & KDUMP_STATUS.snappy) return 'snappy';
+  if (flags & KDUMP_STATUS.zstd) return 'zstd';
+  return undefined;
+}

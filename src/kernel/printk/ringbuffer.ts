@@ -1,0 +1,238 @@
+/**
+ * The lockless printk ring buffer (Linux 5.10+, kernel/printk/printk_ringbuffer.c), located and
+ * laid out from VMCOREINFO only. A descriptor ring (`descs` + parallel `infos`) indexes a text
+ * data ring; descriptor ids run from tail_id to head_id, slot = id & (2^count_bits − 1). The top
+ * two bits of a descriptor's state_var are its state (committed 1 / finalized 2 are readable), the
+ * rest its id, which must match the id we look for (else the slot was reused). Text blocks are
+ * `{unsigned long id; char text[]}` at logical positions (lpos); a block whose end lies in the next
+ * wrap of the data ring was stored at index 0 instead.
+ */
+
+import { KtriageError } from '../../errors.js';
+import { lengthOf, offsetOf, sizeOf, symbolOf, type VmcoreInfo } from '../vmcoreinfo.js';
+import {
+  decodeText,
+  type KernelLog,
+  type KernelLogRecord,
+  readLenient,
+  type VirtualReader,
+} from './types.js';
+
+const STATE_SHIFT = 62n;
+const ID_MASK = (1n << 62n) - 1n;
+const STATE_COMMITTED = 1n;
+const STATE_FINALIZED = 2n;
+const MAX_COUNT_BITS = 24;
+const MAX_SIZE_BITS = 30;
+// Not in VMCOREINFO; stable since 5.10 on 64-bit: u8 facility @18, u8 flags:5 level:3 @19.
+const INFO_FACILITY = 18;
+const INFO_FLAGS_LEVEL = 19;
+
+interface Layout {
+  descSize: number;
+  stateVar: number;
+  textBlkLpos: number;
+  lposBegin: number;
+  lposNext: number;
+  infoSize: number;
+  seq: number;
+  tsNsec: number;
+  textLen: number;
+  callerId: number;
+  devInfo?: number;
+  subsystem?: number;
+  subsystemLen: number;
+  device?: number;
+  deviceLen: number;
+}
+
+function need(value: number | bigint | undefined, what: string): number {
+  if (value === undefined)
+    throw new KtriageError(
+      'missingData',
+      `VMCOREINFO lacks ${what}: cannot read the 5.10+ printk ring buffer`,
+    );
+  return Number(value);
+}
+
+function layout(vi: VmcoreInfo): Layout {
+  const devInfo = offsetOf(vi, 'printk_info', 'dev_info');
+  return {
+    descSize: need(sizeOf(vi, 'prb_desc'), 'SIZE(prb_desc)'),
+    stateVar: need(offsetOf(vi, 'prb_desc', 'state_var'), 'OFFSET(prb_desc.state_var)'),
+    textBlkLpos: need(offsetOf(vi, 'prb_desc', 'text_blk_lpos'), 'OFFSET(prb_desc.text_blk_lpos)'),
+    lposBegin: need(offsetOf(vi, 'prb_data_blk_lpos', 'begin'), 'OFFSET(prb_data_blk_lpos.begin)'),
+    lposNext: need(offsetOf(vi, 'prb_data_blk_lpos', 'next'), 'OFFSET(prb_data_blk_lpos.next)'),
+    infoSize: need(sizeOf(vi, 'printk_info'), 'SIZE(printk_info)'),
+    seq: need(offsetOf(vi, 'printk_info', 'seq'), 'OFFSET(printk_info.seq)'),
+    tsNsec: need(offsetOf(vi, 'printk_info', 'ts_nsec'), 'OFFSET(printk_info.ts_nsec)'),
+    textLen: need(offsetOf(vi, 'printk_info', 'text_len'), 'OFFSET(printk_info.text_len)'),
+    callerId: need(offsetOf(vi, 'printk_info', 'caller_id'), 'OFFSET(printk_info.caller_id)'),
+    devInfo,
+    subsystem: offsetOf(vi, 'dev_printk_info', 'subsystem'),
+    subsystemLen: lengthOf(vi, 'printk_info_subsystem') ?? 16,
+    device: offsetOf(vi, 'dev_printk_info', 'device'),
+    deviceLen: lengthOf(vi, 'printk_info_device') ?? 48,
+  };
+}
+
+export function hasRingBuffer(vi: VmcoreInfo): boolean {
+  return symbolOf(vi, 'prb') !== undefined;
+}
+
+export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
+  const L = layout(vi);
+  const prbVar = symbolOf(vi, 'prb');
+  if (prbVar === undefined)
+    throw new KtriageError(
+      'missingData',
+      'VMCOREINFO lacks SYMBOL(prb): cannot read the 5.10+ printk ring buffer',
+    );
+  const rb = dv(mem.readVirt(prbVar, 8)).getBigUint64(0, true);
+  const descRingOff = need(
+    offsetOf(vi, 'printk_ringbuffer', 'desc_ring'),
+    'OFFSET(printk_ringbuffer.desc_ring)',
+  );
+  const textRingOff = need(
+    offsetOf(vi, 'printk_ringbuffer', 'text_data_ring'),
+    'OFFSET(printk_ringbuffer.text_data_ring)',
+  );
+  const ringSize = need(sizeOf(vi, 'printk_ringbuffer'), 'SIZE(printk_ringbuffer)');
+  const ring = dv(mem.readVirt(rb, ringSize));
+  const dr = descRingOff;
+  const countBits = ring.getUint32(
+    dr + need(offsetOf(vi, 'prb_desc_ring', 'count_bits'), 'OFFSET(prb_desc_ring.count_bits)'),
+    true,
+  );
+  const descs = ring.getBigUint64(
+    dr + need(offsetOf(vi, 'prb_desc_ring', 'descs'), 'OFFSET(prb_desc_ring.descs)'),
+    true,
+  );
+  const infos = ring.getBigUint64(
+    dr + need(offsetOf(vi, 'prb_desc_ring', 'infos'), 'OFFSET(prb_desc_ring.infos)'),
+    true,
+  );
+  const headId = ring.getBigUint64(
+    dr + need(offsetOf(vi, 'prb_desc_ring', 'head_id'), 'OFFSET(prb_desc_ring.head_id)'),
+    true,
+  );
+  const tailId = ring.getBigUint64(
+    dr + need(offsetOf(vi, 'prb_desc_ring', 'tail_id'), 'OFFSET(prb_desc_ring.tail_id)'),
+    true,
+  );
+  const tr = textRingOff;
+  const sizeBits = ring.getUint32(
+    tr + need(offsetOf(vi, 'prb_data_ring', 'size_bits'), 'OFFSET(prb_data_ring.size_bits)'),
+    true,
+  );
+  const data = ring.getBigUint64(
+    tr + need(offsetOf(vi, 'prb_data_ring', 'data'), 'OFFSET(prb_data_ring.data)'),
+    true,
+  );
+  if (countBits > MAX_COUNT_BITS || sizeBits > MAX_SIZE_BITS || sizeBits < 3) {
+    throw new KtriageError(
+      'corrupt',
+      `printk ring buffer at 0x${rb.toString(16)}: count_bits ${countBits} / size_bits ${sizeBits} out of range`,
+    );
+  }
+  const count = 1 << countBits;
+  const dataSize = 1 << sizeBits;
+  const problems: string[] = [];
+  const descBytes = readLenient(mem, descs, count * L.descSize);
+  const infoBytes = readLenient(mem, infos, count * L.infoSize);
+  const textBytes = readLenient(mem, data, dataSize);
+  const missing = descBytes.missing + infoBytes.missing + textBytes.missing;
+  if (missing > 0) problems.push(`${missing} pages of the printk ring buffer are not in the dump`);
+  const D = dv(descBytes.bytes);
+  const I = dv(infoBytes.bytes);
+  const text = textBytes.bytes;
+
+  const records: KernelLogRecord[] = [];
+  const span = (headId - tailId) & ID_MASK;
+  if (span >= BigInt(count))
+    problems.push(
+      `tail id ${tailId} and head id ${headId} are ${span} apart, more than the ${count} descriptors: reading the last ${count}`,
+    );
+  const first = span >= BigInt(count) ? (headId - BigInt(count - 1)) & ID_MASK : tailId;
+  let skipped = 0;
+  for (let id = first, n = 0; n < count; id = (id + 1n) & ID_MASK, n++) {
+    const slot = Number(id & BigInt(count - 1));
+    const d = slot * L.descSize;
+    const stateVar = D.getBigUint64(d + L.stateVar, true);
+    const state = stateVar >> STATE_SHIFT;
+    if ((stateVar & ID_MASK) !== id || (state !== STATE_COMMITTED && state !== STATE_FINALIZED)) {
+      skipped++;
+    } else {
+      const begin = D.getBigUint64(d + L.textBlkLpos + L.lposBegin, true);
+      const next = D.getBigUint64(d + L.textBlkLpos + L.lposNext, true);
+      const i = slot * L.infoSize;
+      const record: KernelLogRecord = {
+        seq: Number(I.getBigUint64(i + L.seq, true)),
+        tsNsec: I.getBigUint64(i + L.tsNsec, true),
+        facility: I.getUint8(i + INFO_FACILITY),
+        level: I.getUint8(i + INFO_FLAGS_LEVEL) >> 5,
+        flags: I.getUint8(i + INFO_FLAGS_LEVEL) & 0x1f,
+        callerId: I.getUint32(i + L.callerId, true),
+        text: '',
+      };
+      const textLen = I.getUint16(i + L.textLen, true);
+      const block = blockText(text, sizeBits, begin, next);
+      if (block === undefined) {
+        record.damaged = 'text block position invalid';
+      } else {
+        if (textLen > block.length)
+          record.damaged = `text_len ${textLen} exceeds its ${block.length}-byte block`;
+        record.text = decodeText(block.subarray(0, Math.min(textLen, block.length)));
+      }
+      const dict = devInfo(infoBytes.bytes, i, L);
+      if (dict) record.dict = dict;
+      records.push(record);
+    }
+    if (id === headId) break;
+  }
+  if (skipped > 0) problems.push(`${skipped} descriptors skipped (reserved, reused or being written)`);
+  return { format: 'ringbuffer', records, problems };
+}
+
+/** Text bytes of the block at [begin, next) (without the block id), or undefined if impossible. */
+function blockText(ring: Uint8Array, sizeBits: number, begin: bigint, next: bigint): Uint8Array | undefined {
+  // Data-less blocks (bit 0 set: FAILED_LPOS/NO_LPOS, or begin == next) carry no text.
+  if ((begin & 1n) === 1n && (next & 1n) === 1n) return new Uint8Array(0);
+  if (begin === next) return new Uint8Array(0);
+  const size = BigInt(ring.length);
+  const bits = BigInt(sizeBits);
+  let start: number;
+  let length: bigint;
+  if (begin >> bits === next >> bits) {
+    if (next < begin) return undefined;
+    start = Number(begin & (size - 1n));
+    length = next - begin;
+  } else if ((begin + size) >> bits === next >> bits) {
+    start = 0;
+    length = next & (size - 1n);
+  } else {
+    return undefined;
+  }
+  if (length < 8n || BigInt(start) + length > size) return undefined;
+  return ring.subarray(start + 8, start + Number(length));
+}
+
+function devInfo(info: Uint8Array, at: number, L: Layout): Record<string, string> | undefined {
+  if (L.devInfo === undefined || L.subsystem === undefined || L.device === undefined) return undefined;
+  const base = at + L.devInfo;
+  const subsystem = cstr(info, base + L.subsystem, L.subsystemLen);
+  const device = cstr(info, base + L.device, L.deviceLen);
+  if (!subsystem && !device) return undefined;
+  const dict: Record<string, string> = {};
+  if (subsystem) dict.SUBSYSTEM = subsystem;
+  if (device) dict.DEVICE = device;
+  return dict;
+}
+
+function cstr(b: Uint8Array, at: number, max: number): string {
+  let end = at;
+  while (end < at + max && end < b.length && b[end] !== 0) end++;
+  return decodeText(b.subarray(at, end));
+}
+
+const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -1,0 +1,244 @@
+/**
+ * One console line → its prefixes and its message. Handles every wrapper people paste: printk
+ * timestamps `[  123.456789]`, caller ids `[T123]`/`[ C1]` (glued `][ T4588]` or spaced), levels
+ * `<4>` (also after the stamp, as crash's `log -m` prints them), `dmesg -T` wall-clock stamps,
+ * `dmesg -x` facility/level columns, ISO stamps, syslog/journal prefixes (`Mar  3 12:00:00 host
+ * kernel: `), serial-console chatter glued in front (`syzkaller login: `), and printk's
+ * "messages dropped" marker.
+ *
+ * A hand-written scanner, not regexes: every line of a multi-GB log goes through here, and it must
+ * stay linear whatever the bytes are.
+ */
+
+import type { CallerId } from '../../model/index.js';
+
+export interface LinePrefix {
+  time?: number;
+  wallTime?: string;
+  level?: number;
+  facility?: number;
+  caller?: CallerId;
+  /** Program of a syslog line that is not the kernel's (`sshd[12]`), when the line is one. */
+  source?: string;
+  /** Message, prefixes removed (one space after the stamp consumed, further indentation kept). */
+  text: string;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+];
+const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isSpace = (c: number): boolean => c === 32 || c === 9;
+
+/** Parses `[  123.456789]` at `pos`; returns [seconds, index after `]`] or undefined. */
+function stampAt(s: string, pos: number): [number, number] | undefined {
+  if (s.charCodeAt(pos) !== 91 /* [ */) return undefined;
+  let i = pos + 1;
+  while (s.charCodeAt(i) === 32) i++;
+  const intStart = i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === intStart || i - intStart > 12 || s.charCodeAt(i) !== 46 /* . */) return undefined;
+  const fracStart = ++i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === fracStart || i - fracStart > 9 || s.charCodeAt(i) !== 93 /* ] */) return undefined;
+  return [Number(s.slice(intStart, i)), i + 1];
+}
+
+/** `[T123]`, `[ C1]` at pos → [caller, index after `]`]. */
+function callerAt(s: string, pos: number): [CallerId, number] | undefined {
+  if (s.charCodeAt(pos) !== 91) return undefined;
+  let i = pos + 1;
+  while (s.charCodeAt(i) === 32) i++;
+  const k = s.charCodeAt(i);
+  if (k !== 84 /* T */ && k !== 67 /* C */) return undefined;
+  const start = ++i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === start || i - start > 10 || s.charCodeAt(i) !== 93) return undefined;
+  return [{ kind: k === 84 ? 'task' : 'cpu', id: Number(s.slice(start, i)) }, i + 1];
+}
+
+/** `<N>` at pos → [value, index after `>`]. */
+function levelAt(s: string, pos: number): [number, number] | undefined {
+  if (s.charCodeAt(pos) !== 60 /* < */) return undefined;
+  let i = pos + 1;
+  const start = i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === start || i - start > 3 || s.charCodeAt(i) !== 62 /* > */) return undefined;
+  return [Number(s.slice(start, i)), i + 1];
+}
+
+/** `[Mon Mar  3 12:00:00 2024]` (dmesg -T, crash log -T) → [text, index after `]`]. */
+function wallStampAt(s: string, pos: number): [string, number] | undefined {
+  if (s.charCodeAt(pos) !== 91) return undefined;
+  const day = s.slice(pos + 1, pos + 4).toLowerCase();
+  if (!WEEKDAYS.includes(day)) return undefined;
+  const end = s.indexOf(']', pos);
+  if (end < 0 || end - pos > 40) return undefined;
+  const inner = s.slice(pos + 1, end);
+  if (!/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(inner)) return undefined;
+  return [inner, end + 1];
+}
+
+/** `2024-03-03T12:00:00,123456+00:00` (dmesg --time-format iso, journal -o short-iso). */
+function isoStampAt(s: string, pos: number): [string, number] | undefined {
+  if (!isDigit(s.charCodeAt(pos)) || s.charCodeAt(pos + 4) !== 45 || s.charCodeAt(pos + 10) !== 84)
+    return undefined;
+  let i = pos + 11;
+  while (i < s.length && i - pos < 40 && !isSpace(s.charCodeAt(i))) i++;
+  const text = s.slice(pos, i);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,\d]*(?:Z|[+-]\d\d:?\d\d)?$/.test(text)) return undefined;
+  return [text, i];
+}
+
+/** `Mar  3 12:00:00` (classic syslog, journalctl short) → [text, index after it]. */
+function syslogStampAt(s: string, pos: number): [string, number] | undefined {
+  if (!MONTHS.includes(s.slice(pos, pos + 3).toLowerCase()) || s.charCodeAt(pos + 3) !== 32) return undefined;
+  let i = pos + 4;
+  while (s.charCodeAt(i) === 32) i++;
+  const d = i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === d || i - d > 2 || s.charCodeAt(i) !== 32) return undefined;
+  i++;
+  // hh:mm:ss[.frac]
+  if (!(isDigit(s.charCodeAt(i)) && s.charCodeAt(i + 2) === 58 && s.charCodeAt(i + 5) === 58))
+    return undefined;
+  i += 8;
+  while (s.charCodeAt(i) === 46 || isDigit(s.charCodeAt(i))) i++;
+  return [s.slice(pos, i), i];
+}
+
+/**
+ * After a syslog stamp: `host [FAC.LEVEL] prog[pid]: message`. Returns the program name and the
+ * index of the message, or undefined when this is not the shape.
+ */
+function syslogTagAfter(s: string, pos: number): [string, number] | undefined {
+  const limit = Math.min(s.length, pos + 160);
+  let i = pos;
+  while (i < limit && isSpace(s.charCodeAt(i))) i++;
+  // Up to three space-separated tokens (host, optional FACILITY.LEVEL, program:).
+  for (let token = 0; token < 3 && i < limit; token++) {
+    const start = i;
+    while (i < limit && !isSpace(s.charCodeAt(i))) i++;
+    if (i > start && s.charCodeAt(i - 1) === 58 /* : */ && token > 0) {
+      const tag = s.slice(start, i - 1);
+      const bracket = tag.indexOf('[');
+      const prog = bracket > 0 ? tag.slice(0, bracket) : tag;
+      const next = s.charCodeAt(i) === 32 ? i + 1 : i;
+      return [prog, next];
+    }
+    while (i < limit && isSpace(s.charCodeAt(i))) i++;
+  }
+  return undefined;
+}
+
+/** `kern  :warn  : ` (dmesg -x) → [facility, level, index after]. */
+function decodedLevelAt(s: string, pos: number): [number, number, number] | undefined {
+  const colon = s.indexOf(':', pos);
+  if (colon < 0 || colon - pos > 9) return undefined;
+  const fac = FACILITIES.indexOf(s.slice(pos, colon).trim());
+  if (fac < 0) return undefined;
+  const colon2 = s.indexOf(':', colon + 1);
+  if (colon2 < 0 || colon2 - colon > 9) return undefined;
+  const lvl = LEVELS.indexOf(s.slice(colon + 1, colon2).trim());
+  if (lvl < 0 || s.charCodeAt(colon2 + 1) !== 32) return undefined;
+  return [fac, lvl, colon2 + 2];
+}
+
+/** Skips `** 12 printk messages dropped ** `. */
+function droppedMarkerEnd(s: string, pos: number): number {
+  if (!s.startsWith('** ', pos)) return pos;
+  const end = s.indexOf(' dropped ** ', pos);
+  if (end < 0 || end - pos > 40) return pos;
+  return end + ' dropped ** '.length;
+}
+
+/** Console chatter glued before a kernel line: `syzkaller login: [  12.3] …`. */
+function loginChatterEnd(s: string): number {
+  const at = s.indexOf(' login: ');
+  if (at < 0) return 0;
+  const after = at + ' login: '.length;
+  const c = s.charCodeAt(after);
+  return c === 91 || c === 60 ? after : 0;
+}
+
+export function parseLinePrefix(raw: string): LinePrefix {
+  let s = raw;
+  if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
+  const out: LinePrefix = { text: s };
+  let pos = 0;
+  const first = s.charCodeAt(0);
+  if (first === 13) pos = 1;
+  if (first !== 91 && first !== 60) {
+    pos = droppedMarkerEnd(s, pos);
+    // Syslog/journal wrapper.
+    const sys = syslogStampAt(s, pos) ?? isoStampAt(s, pos);
+    if (sys) {
+      const tag = syslogTagAfter(s, sys[1]);
+      if (tag) {
+        out.wallTime = sys[0];
+        pos = tag[1];
+        if (tag[0].toLowerCase() !== 'kernel') out.source = tag[0];
+      } else if (isoStampAt(s, pos)) {
+        // dmesg --time-format iso: the stamp alone.
+        out.wallTime = sys[0];
+        pos = sys[1] + 1;
+      }
+    } else {
+      const dec = decodedLevelAt(s, pos);
+      if (dec) {
+        out.facility = dec[0];
+        out.level = dec[1];
+        pos = dec[2];
+      } else if (pos === 0) {
+        pos = loginChatterEnd(s);
+      }
+    }
+  }
+  pos = droppedMarkerEnd(s, pos);
+  const lvl = levelAt(s, pos);
+  if (lvl) {
+    out.level = lvl[0] & 7;
+    if (lvl[0] > 7) out.facility = lvl[0] >> 3;
+    pos = lvl[1];
+  }
+  const stamp = stampAt(s, pos);
+  const wall = stamp ? undefined : wallStampAt(s, pos);
+  if (stamp || wall) {
+    if (stamp) out.time = stamp[0];
+    else if (wall) out.wallTime = wall[0];
+    pos = (stamp ?? wall)![1];
+    let caller = callerAt(s, pos);
+    if (!caller && s.charCodeAt(pos) === 32) {
+      const spaced = callerAt(s, pos + 1);
+      if (spaced) caller = spaced;
+    }
+    if (caller) {
+      out.caller = caller[0];
+      pos = caller[1];
+    }
+    if (s.charCodeAt(pos) === 32) pos++;
+    // crash `log -m` prints the level after the stamp.
+    const lvl2 = levelAt(s, pos);
+    if (lvl2 && out.level === undefined) {
+      out.level = lvl2[0] & 7;
+      pos = lvl2[1];
+    }
+  }
+  out.text = pos === 0 ? s : s.slice(pos);
+  return out;
+}

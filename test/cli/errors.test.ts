@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/shared.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'ktriage-cli-'));
+
+/** One line on stderr, no stack trace, the given exit code. */
+function expectCleanFailure(result: ReturnType<typeof runCli>, code: number, pattern: RegExp) {
+  expect(result.status).toBe(code);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ktriage: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('ktriage analyze: bad input gets one line and a distinct exit code', () => {
+  it('missing file', () => {
+    expectCleanFailure(runCli(['analyze', join(scratch, 'nope.log')]), EXIT.notFound, /no such file/);
+  });
+
+  it('a directory', () => {
+    expectCleanFailure(runCli(['analyze', scratch]), EXIT.notAFile, /is a directory/);
+  });
+
+  it('an empty file', () => {
+    const empty = join(scratch, 'empty.log');
+    writeFileSync(empty, '');
+    expectCleanFailure(runCli(['analyze', empty]), EXIT.empty, /empty/);
+  });
+
+  it('binary garbage', () => {
+    const garbage = join(scratch, 'garbage.bin');
+    writeFileSync(garbage, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 2654435761) >>> 24)));
+    expectCleanFailure(runCli(['analyze', garbage]), EXIT.unrecognised, /not a kernel log/);
+  });
+
+  it('a gzip-compressed file gets advice, not garbage', () => {
+    expectCleanFailure(
+      runCli(['analyze', fixture('lab', 'kernel', 'System.map-6.1.0-56-amd64.gz')]),
+      EXIT.unsupported,
+      /gzip-compressed; decompress it first/,
+    );
+  });
+
+  it('an unknown option is a usage error', () => {
+    const result = runCli(['analyze', '--frobnicate', 'x']);
+    expect(result.status).toBe(EXIT.usage);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a log with no crash is not an error: kind none, exit 0', () => {
+    const quiet = join(scratch, 'boot.log');
+    writeFileSync(
+      quiet,
+      '[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)\n[    0.100000] Command line: console=ttyS0\n',
+    );
+    const result = runCli(['analyze', '--json', quiet]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).kind).toBe('none');
+  });
+
+  it('a batch goes on past a bad file and ends with its exit code', () => {
+    const good = fixture('lab', 'mutex-hung', 'vmcore-dmesg.txt');
+    const result = runCli(['analyze', '--json', join(scratch, 'missing.log'), good]);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0].error.exitCode).toBe(EXIT.notFound);
+    expect(lines[1].kind).toBe('hung-task');
+    expect(result.status).toBe(EXIT.notFound);
+  });
+
+  it('reads standard input with -', () => {
+    const result = runCli(['analyze', '--json', '-'], {
+      input: '[  1.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\n',
+    });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).kind).toBe('null-deref');
+  });
+});

@@ -1,0 +1,30 @@
+/** Runs the CLI from source (through tsx), the way a user runs `ktriage`, and captures everything. */
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './shared.js';
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args],
+    {
+      cwd: repoRoot,
+      input: options.input ?? '',
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 120_000,
+    },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
