@@ -44,7 +44,7 @@ export function locate(stack: Stack): Location {
   const ex = stack.exceptions.find(
     (e) =>
       e.entry !== 'syscall' &&
-      !(e as { bogus?: boolean }).bogus &&
+      !e.bogus &&
       !isUserRegs(e.regs) &&
       e.beforeFrame < stack.frames.length &&
       (e.ripFunction !== undefined || e.regs.values.rip !== undefined),
@@ -104,4 +104,23 @@ export function owner(stack: Pick<Stack, 'pid' | 'comm' | 'cpu'>): string {
     stack.cpu !== undefined ? `on CPU ${stack.cpu}` : undefined,
   ].filter(Boolean);
   return parts.length ? parts.join(' ') : 'an unidentified task';
+}
+
+/**
+ * A partial stack (grep output) that is a piece of a full stack of the same input: one of its
+ * frames has the same stack slot and function as a frame of the full stack. Counted once.
+ */
+export function isPieceOfAnother(stacks: Stack[], index: number): boolean {
+  const stack = stacks[index];
+  if (!stack?.partial) return false;
+  const slots = stack.frames.filter((f) => f.stackAddress !== undefined);
+  if (slots.length === 0) return false;
+  return stacks.some(
+    (other, j) =>
+      j !== index &&
+      !other.partial &&
+      slots.every((f) =>
+        other.frames.some((g) => g.stackAddress === f.stackAddress && baseName(g.fn) === baseName(f.fn)),
+      ),
+  );
 }

@@ -7,7 +7,14 @@
  */
 
 import { type Crash, type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
-import { baseName, contextFunctions, formatLocation, isUserRegs, locate } from './frames.js';
+import {
+  baseName,
+  contextFunctions,
+  formatLocation,
+  isPieceOfAnother,
+  isUserRegs,
+  locate,
+} from './frames.js';
 import type { Spinner } from './results.js';
 import { isBitSpin, operandAddress, readSpinLoop, type SpinLoop } from './spin-loop.js';
 import { defineAnalyzer, type Finding } from './types.js';
@@ -78,6 +85,7 @@ export const spin = defineAnalyzer<SpinResult>({
     const byRip = new Map<bigint, number[]>();
     const seen = new Set<string>();
     crash.stacks.forEach((stack, index) => {
+      if (isPieceOfAnother(crash.stacks, index)) return;
       const loc = locate(stack);
       if (loc.address !== undefined && !isUserRegs(loc.regs)) {
         const key = `${stack.task ?? stack.pid ?? `#${index}`}|${loc.address}`;

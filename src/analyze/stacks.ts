@@ -7,7 +7,7 @@
  */
 
 import type { Evidence, ShellCount, Stack } from '../model/index.js';
-import { baseName, contextFunctions, formatLocation, locate } from './frames.js';
+import { baseName, contextFunctions, formatLocation, isPieceOfAnother, locate } from './frames.js';
 import type { StackGroup, StackGroupMember } from './results.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
@@ -43,7 +43,7 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
     const seen = new Set<string>();
     crash.stacks.forEach((stack, index) => {
       const functions = contextFunctions(stack);
-      if (functions.length === 0) return;
+      if (functions.length === 0 || isPieceOfAnother(crash.stacks, index)) return;
       const loc = locate(stack);
       const identity = `${stack.task ?? stack.pid ?? `#${index}`}|${functions.join(',')}|${loc.address ?? ''}`;
       if (stack.task !== undefined || stack.pid !== undefined) {
