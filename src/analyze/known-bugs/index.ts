@@ -49,7 +49,9 @@ interface Facts {
 
 function collect(crash: Crash, context: AnalysisContext): Facts {
   const functions = new Set<string>();
-  const add = (fns: string[]) => fns.forEach((f) => functions.add(f));
+  const add = (fns: string[]) => {
+    for (const f of fns) functions.add(f);
+  };
   for (const s of crash.stacks) add(allFunctions(s));
   for (const r of crash.reports) {
     if (r.stack) add(allFunctions(r.stack));
