@@ -44,11 +44,20 @@ export function locate(stack: Stack): Location {
   const ex = stack.exceptions.find(
     (e) =>
       e.entry !== 'syscall' &&
-      !e.bogus &&
-      !isUserRegs(e.regs) &&
       e.beforeFrame < stack.frames.length &&
-      (e.ripFunction !== undefined || e.regs.values.rip !== undefined),
+      (e.bogus || (!isUserRegs(e.regs) && (e.ripFunction !== undefined || e.regs.values.rip !== undefined))),
   );
+  if (ex?.bogus) {
+    // crash doubted the frame ("possibly bogus exception frame"): its registers are garbage, but
+    // the frames it unwound after it are the interrupted context (soft lockups raised from the
+    // timer interrupt). Where it was is the first of them; no registers.
+    const frame = stack.frames[ex.beforeFrame]!;
+    const loc: Location = { frameIndex: ex.beforeFrame };
+    if (frame.fn !== undefined) loc.fn = frame.fn;
+    if (frame.offset !== undefined) loc.offset = frame.offset;
+    if (frame.address !== undefined) loc.address = frame.address;
+    return loc;
+  }
   if (ex) {
     const frame = stack.frames[ex.beforeFrame];
     const loc: Location = { frameIndex: ex.beforeFrame, regs: ex.regs, exception: ex };
@@ -122,5 +131,18 @@ export function isPieceOfAnother(stacks: Stack[], index: number): boolean {
       slots.every((f) =>
         other.frames.some((g) => g.stackAddress === f.stackAddress && baseName(g.fn) === baseName(f.fn)),
       ),
+  );
+}
+
+/**
+ * A lockup CPU whose stack ends in the interrupt that caught it: the watchdog frames are there,
+ * the interrupted context is not (crash stopped at the IRQ stack, "possibly bogus exception frame").
+ */
+export function interruptedContextMissing(stack: Stack): boolean {
+  const fns = allFunctions(stack);
+  if (!fns.some((f) => /^(watchdog_timer_fn|watchdog_overflow_callback|rcu_sched_clock_irq|panic)$/.test(f)))
+    return false;
+  return stack.frames.every(
+    (f) => f.context === 'irq' || f.context === 'nmi' || /interrupt$|^asm_/.test(baseName(f.fn) ?? ''),
   );
 }

@@ -7,7 +7,7 @@
 
 import { decodeThreadFlags, parseRelease } from '../kernel/flags/index.js';
 import type { Crash, Evidence, Stack, Task } from '../model/index.js';
-import { allFunctions, baseName, hex, locate } from './frames.js';
+import { allFunctions, baseName, hex, interruptedContextMissing, locate } from './frames.js';
 import type { Confidence, LockParty } from './results.js';
 import type { SpinLoop } from './spin-loop.js';
 import { register64, testedBit } from './spin-loop.js';
@@ -23,6 +23,8 @@ export interface HolderQuery {
   path: string[];
   /** The spin loop of one waiter, for the operand register of the acquire. */
   loop?: SpinLoop;
+  /** Functions the waiters were stopped in. */
+  spinAt?: Set<string>;
 }
 
 export interface Candidate extends LockParty {
@@ -70,6 +72,8 @@ function candidate(
   let score = 0;
   const loc = locate(stack);
   const top = baseName(loc.fn) ?? '?';
+  // Stopped in the very function the waiters spin in: another waiter, not a holder.
+  if (q.spinAt?.has(top)) return undefined;
   const onPath = q.path.find((p) => fns.includes(p));
   if (onPath) {
     score += 3;
@@ -105,6 +109,12 @@ function candidate(
     score += 3;
     reasons.push(slept.reason);
     evidence.push(...slept.evidence);
+  }
+  if (score === 0 && stack.cpu !== undefined && interruptedContextMissing(stack)) {
+    score += 2;
+    reasons.push(
+      'the CPU the lockup watchdog fired on: its interrupted stack is not in the input (the unwinder stopped at the IRQ stack), so what it holds cannot be seen — the log’s lockup report has it',
+    );
   }
   if (q.address !== undefined && stackHolds(stack, q.address)) {
     score += 2;

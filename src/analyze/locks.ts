@@ -7,7 +7,7 @@
  */
 
 import type { Crash, Evidence, Stack } from '../model/index.js';
-import { contextFunctions, formatLocation, hex, locate, owner } from './frames.js';
+import { baseName, contextFunctions, formatLocation, hex, locate, owner } from './frames.js';
 import { findCycles, type PartyEdges } from './lock-cycles.js';
 import { holderConfidence, rankHolders } from './lock-holder.js';
 import { identifyLock, symbolName } from './lock-identity.js';
@@ -62,8 +62,23 @@ export const locks = defineAnalyzer<LocksResult>({
     for (const [address, entry] of byAddress) {
       result.push(spinnerLock(crash, address, entry, loops, spinning, groups));
     }
-    // Held locks from callee-saved registers: a lock address some other spinner waits for.
+    // Held locks from callee-saved registers: a lock address some other spinner waits for, or a
+    // locked spinlock the input printed (`p lab_lock_b`).
     const contended = new Map(result.filter((l) => l.address !== undefined).map((l) => [l.address!, l]));
+    for (const l of structs) {
+      if (l.kind !== 'spinlock' || l.address === undefined || !l.locked || contended.has(l.address)) continue;
+      const extra: LockFinding = {
+        address: l.address,
+        kind: 'spinlock',
+        description: `spinlock ${symbolName(crash, l.address) ?? l.name}`,
+        waiters: [],
+        confidence: 'high',
+        reasoning: [`\`p ${l.name}\`: ${l.state} — held, though no waiter is visible in the input`],
+        evidence: [...l.evidence],
+      };
+      result.push(extra);
+      contended.set(l.address, extra);
+    }
     for (const s of spinners) {
       if (s.lockAddress === undefined) continue;
       const loc = locate(crash.stacks[s.stack]!);
@@ -90,7 +105,7 @@ export const locks = defineAnalyzer<LocksResult>({
     for (const l of structs) {
       if (l.kind === 'spinlock') {
         const known = l.address !== undefined ? contended.get(l.address) : undefined;
-        if (known && l.state) {
+        if (known && l.state && !known.reasoning.some((r) => r.startsWith(`\`p ${l.name}\``))) {
           known.reasoning.push(`\`p ${l.name}\`: ${l.state}`);
           known.evidence.push(...l.evidence);
         }
@@ -118,6 +133,14 @@ export function partyOf(stack: Stack, index: number): LockParty {
   if (stack.pid !== undefined) p.pid = stack.pid;
   if (stack.comm !== undefined) p.comm = stack.comm;
   return p;
+}
+
+function spinFunctions(crash: Crash, waiters: Spinner[]): Set<string> {
+  return new Set(
+    waiters
+      .map((w) => baseName(locate(crash.stacks[w.stack]!).fn))
+      .filter((f): f is string => f !== undefined),
+  );
 }
 
 /** The waiters' own code: the first caller of each that is not lock plumbing. */
@@ -201,6 +224,7 @@ function spinnerLock(
     waiters: new Set([...entry.spinners, ...entry.inferred].map((s) => s.stack)),
     spinning,
     path: pathOf(crash, entry.spinners),
+    spinAt: spinFunctions(crash, [...entry.spinners, ...entry.inferred]),
     ...(loop ? { loop } : {}),
   });
   setHolder(finding, candidates);
@@ -345,6 +369,7 @@ function unknownLock(
     waiters: new Set(list.map((s) => s.stack)),
     spinning,
     path: pathOf(crash, list),
+    spinAt: spinFunctions(crash, list),
   });
   setHolder(finding, candidates);
   return finding;

@@ -20,7 +20,9 @@ export function tellRcuStall(input: StoryInput): string {
   const { crash, classification } = input;
   const report = classification.report !== undefined ? crash.reports[classification.report] : undefined;
   const stalled = report?.stalledCpus ?? [];
-  const head = `RCU stall${stalled.length ? ` on CPU${stalled.length > 1 ? 's' : ''} ${stalled.join(',')}` : ''}: ${stalled.length > 1 ? 'they' : 'it'} did not pass a quiescent state`;
+  const head = stalled.length
+    ? `RCU stall on CPU${stalled.length > 1 ? 's' : ''} ${stalled.join(',')}: ${stalled.length > 1 ? 'they' : 'it'} did not pass a quiescent state`
+    : 'RCU stall: a grace period did not end because some CPU did not pass a quiescent state';
   const offSpinners = input.spinners.filter((s) => s.interruptsDisabled);
   const hard =
     offSpinners.length > 0

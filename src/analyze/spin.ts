@@ -123,6 +123,27 @@ export const spin = defineAnalyzer<SpinResult>({
         );
       }
     }
+    // A CPU stopped elsewhere in the same loop function (the one the watchdog interrupted, whose
+    // RIP is a return address after an IRQ frame) spins there too.
+    const loopFns = new Set(
+      spinners.filter((s) => s.how === 'busy-loop').map((s) => baseName(locate(crash.stacks[s.stack]!).fn)),
+    );
+    crash.stacks.forEach((stack, index) => {
+      if (
+        stack.cpu === undefined ||
+        spinners.some((s) => s.stack === index) ||
+        isPieceOfAnother(crash.stacks, index)
+      )
+        return;
+      if (spinners.some((s) => s.cpu === stack.cpu && s.pid === stack.pid)) return;
+      const loc = locate(stack);
+      if (!loopFns.has(baseName(loc.fn))) return;
+      spinners.push(
+        make(stack, index, 'busy-loop', loc, [
+          { source: 'derived', note: `stopped in ${loc.fn}, the function other CPUs spin in` },
+        ]),
+      );
+    });
     spinners.sort((a, b) => (a.cpu ?? 1e9) - (b.cpu ?? 1e9));
     return { result: { spinners, loops, sharedRips }, findings: findings(spinners) };
   },

@@ -5,7 +5,7 @@
  */
 
 import type { Crash, Stack } from '../model/index.js';
-import { contextFunctions, formatLocation, locate } from './frames.js';
+import { contextFunctions, formatLocation, interruptedContextMissing, locate } from './frames.js';
 import type { IrqState } from './irq.js';
 import type {
   Classification,
@@ -50,7 +50,15 @@ export function firingStack(input: StoryInput): { stack: Stack; index?: number }
     pid !== undefined && pid !== 0 ? crash.stacks.findIndex((s) => s.pid === pid && !s.partial) : -1;
   if (byPid >= 0) return { stack: crash.stacks[byPid]!, index: byPid };
   const report = classification.report !== undefined ? crash.reports[classification.report] : undefined;
-  return report?.stack ? { stack: report.stack } : undefined;
+  if (report?.stack) return { stack: report.stack };
+  // No panic CPU in the input: the CPU whose stack holds panic() itself.
+  const panicking = crash.stacks.findIndex(
+    (s) =>
+      s.cpu !== undefined &&
+      s.frames.some((f) => f.fn === 'panic') &&
+      !s.frames.some((f) => f.fn === 'crash_nmi_callback'),
+  );
+  return panicking >= 0 ? { stack: crash.stacks[panicking]!, index: panicking } : undefined;
 }
 
 /** `get_futex_key → put_page → put_compound_page`: the last callers leading to where it was. */
@@ -64,6 +72,8 @@ export function whereSentence(
   stack: Stack,
   index: number | undefined,
 ): string | undefined {
+  if (interruptedContextMissing(stack))
+    return 'what it was doing is not in the input: the unwinder stopped at the interrupt that caught it (the lockup report in the kernel log shows the interrupted stack and registers)';
   const loc = locate(stack);
   if (!loc.fn) return undefined;
   const spinner = index !== undefined ? input.spinners.find((s) => s.stack === index) : undefined;
@@ -110,18 +120,23 @@ export function waitersSentence(input: StoryInput, exclude?: number): string | u
   const others = lock.waiters.filter((w) => w.stack !== exclude);
   if (!others.length) return undefined;
   const cpus = others.filter((w) => w.cpu !== undefined).map((w) => w.cpu);
-  return `${others.length} other ${others.length === 1 ? 'waiter' : 'waiters'}${cpus.length ? ` on CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(',')}` : ''} wait on ${lock.description}`;
+  return `${others.length} other ${others.length === 1 ? 'waiter' : 'waiters'}${cpus.length ? ` on CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(',')}` : ''} ${others.length === 1 ? 'waits' : 'wait'} on ${lock.description}`;
 }
 
 export function holderSentence(input: StoryInput): string | undefined {
-  const lock = input.locks.find((l) => l.holder);
-  if (!lock?.holder) return undefined;
-  const h = lock.holder;
-  const why = h.reasoning
-    .slice(0, 2)
-    .map((r) => r.replace(/\.$/, ''))
+  const held = input.locks.filter((l) => l.holder).slice(0, 2);
+  if (!held.length) return undefined;
+  return held
+    .map((lock, i) => {
+      const h = lock.holder!;
+      const why = h.reasoning
+        .slice(0, 2)
+        .map((r) => r.replace(/\.$/, ''))
+        .join('; ');
+      const lead = i === 0 ? 'likely holder' : 'and of';
+      return `${lead}${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${who(h)} — ${why} (${h.confidence} confidence)`;
+    })
     .join('; ');
-  return `likely holder${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${who(h)} — ${why} (${h.confidence} confidence)`;
 }
 
 export function cycleSentence(input: StoryInput): string | undefined {
