@@ -37,6 +37,20 @@ export const nextSteps = defineAnalyzer<NextStep[]>({
           `the instructions of the loop at ${first.at}: which word it reads and which bit it tests (the lock's address)`,
         );
     }
+    // The instructions where the lockup CPU was stopped, when the input does not show them.
+    const cpu = crash.system.panicCpu;
+    const stuck = crash.stacks.find((s) => s.cpu !== undefined && s.cpu === cpu && !s.partial);
+    const stuckRip = stuck ? locate(stuck).address : undefined;
+    if (
+      stuckRip !== undefined &&
+      stuckRip >= 0xffff800000000000n &&
+      (crash.code?.around(stuckRip, 16, 8).length ?? 0) === 0
+    ) {
+      add(
+        `dis -rl ${short(stuckRip)}`,
+        `the code CPU ${cpu} was stopped in, up to ${locate(stuck!).fn ?? 'the RIP'}: a loop? which word does it read?`,
+      );
+    }
     if (cycles.length)
       add('bt -a', 'every CPU with its exception frame: the registers that hold the locks of the cycle');
     const groups = context.get(stackGroups).groups;

@@ -6,7 +6,7 @@
 import { inRange, type KernelVersion, parseRelease } from '../../kernel/flags/version.js';
 import type { Crash } from '../../model/index.js';
 import { classify } from '../classify/index.js';
-import { allFunctions, baseName } from '../frames.js';
+import { allFunctions, baseName, contextFunctions } from '../frames.js';
 import { irqState } from '../irq.js';
 import { locks } from '../locks.js';
 import type { Confidence, KnownIssue } from '../results.js';
@@ -26,7 +26,9 @@ export const knownBugs = defineAnalyzer<KnownIssue[]>({
   },
   analyze(crash, context) {
     const facts = collect(crash, context);
-    const issues = KNOWN_BUGS.map((bug) => match(bug, facts)).filter((i): i is KnownIssue => i !== undefined);
+    let issues = KNOWN_BUGS.map((bug) => match(bug, facts)).filter((i): i is KnownIssue => i !== undefined);
+    // A guess from conditions alone (no function matched) is noise next to a signature that matched.
+    if (issues.some((i) => i.confidence !== 'low')) issues = issues.filter((i) => i.confidence !== 'low');
     const order: Record<Confidence, number> = { high: 0, medium: 1, low: 2 };
     issues.sort((a, b) => order[a.confidence] - order[b.confidence]);
     const findings: Finding[] = issues.map((i) => ({
@@ -62,14 +64,21 @@ function collect(crash: Crash, context: AnalysisContext): Facts {
   const spinners = context.get(spin).spinners;
   const spinningIn = new Set<string>();
   for (const s of spinners) for (const f of allFunctions(crash.stacks[s.stack]!)) spinningIn.add(f);
+  const kind = context.get(classify).kind;
+  if (kind === 'hard-lockup' || kind === 'soft-lockup') {
+    // The CPU a lockup watchdog caught is stuck where it was, even when no loop is visible.
+    const cpu = crash.system.panicCpu;
+    const stuck = crash.stacks.find((s) => s.cpu !== undefined && s.cpu === cpu && !s.partial);
+    if (stuck) for (const f of contextFunctions(stuck)) spinningIn.add(f);
+  }
   const conditions = new Set<KnownBugCondition>();
-  if (spinners.length) conditions.add('spinning-in-functions');
+  if (spinningIn.size) conditions.add('spinning-in-functions');
   if (context.get(irqState).some((s) => s.disabled)) conditions.add('interrupts-disabled');
   if ((crash.system.uptimeSeconds ?? 0) > 208.5 * 86400) conditions.add('uptime-over-208-days');
   if (crash.reports.some((r) => (r.stuckSeconds ?? 0) > 365 * 86400)) conditions.add('absurd-stuck-time');
   if (spinners.length === 0 && context.get(locks).locks.length === 0) conditions.add('no-lock-contention');
   const version = parseRelease(crash.system.release ?? crash.reports.find((r) => r.release)?.release);
-  const facts: Facts = { kind: context.get(classify).kind, functions, spinningIn, conditions };
+  const facts: Facts = { kind, functions, spinningIn, conditions };
   if (version) facts.version = version;
   return facts;
 }
@@ -113,7 +122,7 @@ function match(bug: KnownBug, f: Facts): KnownIssue | undefined {
       const spinFns = fns.filter((fn) => f.spinningIn.has(fn));
       if (fns.length && spinFns.length === 0) return undefined;
       if (!f.conditions.has(c)) return undefined;
-      matched.push(`CPUs spin in ${spinFns.join(', ') || 'a lock'}`);
+      matched.push(`a stuck CPU is in ${spinFns.join(', ') || 'a lock loop'}`);
     } else {
       if (!f.conditions.has(c)) return undefined;
       matched.push(CONDITION_TEXT[c]);
