@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerLog } from './commands/log.js';
+import { registerPs } from './commands/ps.js';
 import { registerSys } from './commands/sys.js';
 import { fail, ignoreBrokenPipe } from './fail.js';
 
@@ -13,7 +14,7 @@ program
   .version('0.1.0')
   .exitOverride()
   .showHelpAfterError('(ktriage --help lists the commands)');
-for (const register of [registerAnalyze, registerLog, registerSys]) register(program);
+for (const register of [registerAnalyze, registerLog, registerSys, registerPs]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 ignoreBrokenPipe();

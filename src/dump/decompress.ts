@@ -50,7 +50,29 @@ function run(method: Compression, data: Uint8Array, pageSize: number): Uint8Arra
       return lzo1xDecompress(data, pageSize);
     case 'snappy':
       return snappyUncompress(data, pageSize);
-    case 'zstd':
-      return zstdDecompress(data, new Uint8Array(pageSize + 1));
+    case 'zstd': {
+      // fzstd returns the whole buffer it was given, so the frame header must vouch for the size.
+      const size = zstdContentSize(data);
+      if (size !== undefined && size !== pageSize) throw new Error(`zstd frame says ${size} bytes`);
+      return zstdDecompress(data, new Uint8Array(pageSize));
+    }
   }
+}
+
+/** Frame_Content_Size from a zstd frame header (RFC 8878 §3.1.1.1), undefined when not recorded. */
+export function zstdContentSize(frame: Uint8Array): number | undefined {
+  if (frame.length < 6 || frame[0] !== 0x28 || frame[1] !== 0xb5 || frame[2] !== 0x2f || frame[3] !== 0xfd) {
+    throw new Error('not a zstd frame');
+  }
+  const fhd = frame[4]!;
+  const fcsFlag = fhd >> 6;
+  const singleSegment = (fhd >> 5) & 1;
+  const dictBytes = [0, 1, 2, 4][fhd & 3]!;
+  const fcsBytes = fcsFlag === 0 ? singleSegment : 1 << fcsFlag;
+  if (fcsBytes === 0) return undefined;
+  const at = 5 + (singleSegment ? 0 : 1) + dictBytes;
+  if (at + fcsBytes > frame.length) throw new Error('truncated zstd frame header');
+  let value = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) value = value * 256 + frame[at + i]!;
+  return fcsBytes === 2 ? value + 256 : value;
 }

@@ -90,14 +90,38 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
   readPage(pfn: bigint): Uint8Array {
     const cached = this.cache.get(pfn);
     if (cached) return cached;
+    const { data, flags, offset, descOffset } = this.storedPage(pfn);
+    const method = compressionOf(flags);
+    let page: Uint8Array;
+    if (method) {
+      page = decompressPage(method, data, this.pageSize, { pfn, offset });
+    } else {
+      if (data.length !== this.pageSize) {
+        const where = `${this.source.name}: page descriptor of pfn 0x${pfn.toString(16)}`;
+        throw corrupt(
+          where,
+          descOffset,
+          `uncompressed page of ${data.length} bytes, expected ${this.pageSize}`,
+        );
+      }
+      page = data;
+    }
+    this.pagesRead++;
+    this.cache.set(pfn, page);
+    return page;
+  }
+
+  /** The page as stored (compressed bytes and descriptor flags), after checking its descriptor. */
+  storedPage(pfn: bigint): { data: Uint8Array; flags: number; offset: number; descOffset: number } {
     const address = pfn * BigInt(this.pageSize);
     const state = this.pageState(pfn);
-    if (state !== 'present')
+    if (state !== 'present') {
       throw new MemoryUnavailableError(
         address,
         state === 'excluded' ? 'excluded' : 'not-in-dump',
         'physical',
       );
+    }
     const descOffset = this.descBase + this.dumpable.rank(pfn) * DESC_SIZE;
     const desc = this.source.read(descOffset, DESC_SIZE);
     const offset = i64(desc, 0);
@@ -110,19 +134,7 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
       throw corrupt(where, descOffset, `data offset ${offset} outside the file`);
     if (size === 0 || size > this.pageSize)
       throw corrupt(where, descOffset, `data size ${size}, expected 1..${this.pageSize}`);
-    const data = this.source.read(Number(offset), size);
-    const method = compressionOf(flags);
-    let page: Uint8Array;
-    if (method) {
-      page = decompressPage(method, data, this.pageSize, { pfn, offset: Number(offset) });
-    } else {
-      if (size !== this.pageSize)
-        throw corrupt(where, descOffset, `uncompressed page of ${size} bytes, expected ${this.pageSize}`);
-      page = data;
-    }
-    this.pagesRead++;
-    this.cache.set(pfn, page);
-    return page;
+    return { data: this.source.read(Number(offset), size), flags, offset: Number(offset), descOffset };
   }
 
   get incomplete(): boolean {

@@ -7,17 +7,26 @@
 
 import type { OpenDumpOptions } from '../dump/open.js';
 import { KtriageError } from '../errors.js';
+import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
 import { readKernelLog } from '../kernel/printk/index.js';
 import type { KernelLog, KernelLogRecord } from '../kernel/printk/types.js';
+import { applyKernelTasks } from '../kernel/sched/load.js';
 import { type Crash, emptyCrash, type InputFormat } from '../model/crash.js';
 import type { LogRecord } from '../model/log.js';
+import type { SystemFacts } from '../model/system.js';
 import type { Cpu } from '../model/task.js';
+import { extractReports } from '../text/console/index.js';
 import { type KernelDump, openKernelDump } from './dump-open.js';
 import { systemFacts } from './dump-system.js';
 
 export interface LoadDumpOptions extends OpenDumpOptions {
   /** IANA zone for dates (default: the process's local zone, as crash does). */
   timeZone?: string;
+  /**
+   * Also read symbols, types, tasks and CPUs from memory (kallsyms + BTF, ~0.2 s more; see
+   * docs/kernel-api.md). `true`, or the options (`--symbols` file) to read them with.
+   */
+  kernel?: boolean | KernelContextOptions;
 }
 
 export interface LoadedDump {
@@ -25,6 +34,8 @@ export interface LoadedDump {
   kernelDump: KernelDump;
   /** The raw log records (with levels, dicts, caller ids) for `ktriage log`. */
   kernelLog: KernelLog;
+  /** Symbols, types, per-cpu data of the kernel, when `options.kernel` asked for them. */
+  kernelContext?: KernelContext;
 }
 
 export function loadDump(path: string, options: LoadDumpOptions = {}): Crash {
@@ -59,13 +70,31 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
       evidence: [{ source: 'dump', cpu: p.cpu, pid: p.pid, note: 'NT_PRSTATUS' }],
     }),
   );
+  // The same report extraction a console log gets, so a dump has a diagnosis from its log today.
+  const extracted = extractReports(crash.log);
+  crash.reports = extracted.reports;
+  crash.stacks.push(...extracted.stacks);
+  crash.tasks.push(...extracted.tasks);
+  crash.gaps.push(...extracted.gaps);
+  for (const [key, value] of Object.entries(extracted.system) as [keyof SystemFacts, unknown][]) {
+    if (crash.system[key] === undefined) (crash.system as Record<string, unknown>)[key] = value;
+  }
   crash.memory = kernel.memoryView();
   crash.dump = { ...dump.info, notes: [...(dump.info.notes ?? []), ...kernelLog.problems] };
+  if (!options.kernel) {
+    crash.gaps.push({
+      what: 'tasks, stacks and symbols',
+      why: 'not read from memory for this command; the log above is complete',
+    });
+    return { crash, kernelDump, kernelLog };
+  }
+  const kernelContext = new KernelContext(kernel, options.kernel === true ? {} : options.kernel);
+  applyKernelTasks(crash, kernelContext);
   crash.gaps.push({
-    what: 'tasks, stacks and symbols',
-    why: 'reading them from a dump needs kallsyms/BTF/ORC support (not in this build); the log above is complete',
+    what: 'stacks',
+    why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
   });
-  return { crash, kernelDump, kernelLog };
+  return { crash, kernelDump, kernelLog, kernelContext };
 }
 
 /** One LogRecord per printed line; `line` = the line's number in `ktriage log` output. */

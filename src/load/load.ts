@@ -31,6 +31,7 @@ export async function loadInput(path: string, options: LoadOptions = {}): Promis
     case 'kdump':
     case 'flattened':
       return loadDump(path, {
+        kernel: true,
         ...(options.progress ? { progress: options.progress } : {}),
         ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       });

@@ -21,6 +21,8 @@ export interface Frame {
   address?: bigint;
   /** Stack slot address (crash's `#3 [ffff882f10c47db0]`). */
   stackAddress?: bigint;
+  /** The stack the slot lies on, as crash names it (`IRQ stack`, `NMI exception stack`, `task stack`). */
+  stack?: string;
   /** False for `? foo` frames (stack scan guesses) and powerpc `(unreliable)`. */
   reliable: boolean;
   context: FrameContext;

@@ -15,6 +15,10 @@ export interface Task {
   state?: string;
   /** Raw `__state`/`state` word when read from memory or `struct task_struct`. */
   stateBits?: number;
+  /** The kernel's own letter (R S D T t X Z P I), as /proc, `ps` and drgn print it. */
+  stateLetter?: string;
+  /** exit_state (EXIT_ZOMBIE, EXIT_DEAD) when read from memory. */
+  exitState?: number;
   cpu?: number;
   /** task_struct address. */
   task?: bigint;

@@ -48,8 +48,7 @@ export function renderLog(vmcore: string, options: LogOptions): string {
       ...(options.tz ? { timeZone: options.tz } : {}),
     });
     kernelDump.close();
-    for (const problem of kernelLog.problems)
-      if (!/^\d+ descriptors skipped/.test(problem)) process.stderr.write(`ktriage: log: ${problem}\n`);
+    for (const problem of kernelLog.problems) process.stderr.write(`ktriage: log: ${problem}\n`);
     return lines.length ? `${lines.join('\n')}\n` : '';
   } finally {
     progress.done();

@@ -13,8 +13,8 @@ import {
   decodeText,
   type KernelLog,
   type KernelLogRecord,
-  readLenient,
   type VirtualReader,
+  VirtualWindow,
 } from './types.js';
 
 const MAX_LOG_BUF = 1 << 30;
@@ -62,9 +62,8 @@ export function readLegacyLog(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
       `printk buffer at 0x${bufAddr.toString(16)}: log_buf_len ${bufLen}, first ${firstIdx}, next ${nextIdx} are inconsistent`,
     );
   }
-  const { bytes: buf, missing } = readLenient(mem, bufAddr, bufLen);
-  const view = dv(buf);
-  const problems: string[] = missing ? [`${missing} pages of log_buf are not in the dump`] : [];
+  const buf = new VirtualWindow(mem, bufAddr);
+  const problems: string[] = [];
   const records: KernelLogRecord[] = [];
   let idx = firstIdx;
   let wrapped = false;
@@ -74,7 +73,7 @@ export function readLegacyLog(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
       problems.push(`record header at index ${idx} passes the end of log_buf`);
       break;
     }
-    const len = view.getUint16(idx + lenOff, true);
+    const len = buf.u16(idx + lenOff);
     if (len === 0) {
       if (wrapped) {
         problems.push(`second wrap marker at index ${idx}`);
@@ -84,8 +83,8 @@ export function readLegacyLog(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
       idx = 0;
       continue;
     }
-    const textLen = view.getUint16(idx + textLenOff, true);
-    const dictLen = view.getUint16(idx + dictLenOff, true);
+    const textLen = buf.u16(idx + textLenOff);
+    const dictLen = buf.u16(idx + dictLenOff);
     if (len < headerSize || idx + len > bufLen || headerSize + textLen + dictLen > len) {
       problems.push(
         `record at index ${idx} has len ${len}, text_len ${textLen}, dict_len ${dictLen}: stopping`,
@@ -93,21 +92,21 @@ export function readLegacyLog(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
       break;
     }
     const textStart = idx + headerSize;
-    const flagsLevel = view.getUint8(idx + facilityOff + 1);
+    const flagsLevel = buf.u8(idx + facilityOff + 1);
     const record: KernelLogRecord = {
       seq: records.length,
-      tsNsec: view.getBigUint64(idx + tsOff, true),
-      facility: view.getUint8(idx + facilityOff),
+      tsNsec: buf.u64(idx + tsOff),
+      facility: buf.u8(idx + facilityOff),
       flags: flagsLevel & 0x1f,
       level: flagsLevel >> 5,
-      text: decodeText(buf.subarray(textStart, textStart + textLen)),
+      text: decodeText(buf.bytes(textStart, textLen)),
     };
-    if (callerOff !== undefined) record.callerId = view.getUint32(idx + callerOff, true);
-    if (dictLen > 0)
-      record.dict = parseDict(buf.subarray(textStart + textLen, textStart + textLen + dictLen));
+    if (callerOff !== undefined) record.callerId = buf.u32(idx + callerOff);
+    if (dictLen > 0) record.dict = parseDict(buf.bytes(textStart + textLen, dictLen));
     records.push(record);
     idx += len;
   }
+  if (buf.missingPages) problems.push(`${buf.missingPages} pages of log_buf are not in the dump`);
   return { format: 'printk_log', records, problems };
 }
 

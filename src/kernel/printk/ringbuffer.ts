@@ -14,16 +14,19 @@ import {
   decodeText,
   type KernelLog,
   type KernelLogRecord,
-  readLenient,
   type VirtualReader,
+  VirtualWindow,
 } from './types.js';
 
 const STATE_SHIFT = 62n;
 const ID_MASK = (1n << 62n) - 1n;
 const STATE_COMMITTED = 1n;
 const STATE_FINALIZED = 2n;
+const STATE_REUSABLE = 3n;
 const MAX_COUNT_BITS = 24;
-const MAX_SIZE_BITS = 30;
+const MAX_SIZE_BITS = 31;
+/** Records walked at most (the kernel's largest buffers hold far fewer). */
+const MAX_RECORDS = 1 << 21;
 // Not in VMCOREINFO; stable since 5.10 on 64-bit: u8 facility @18, u8 flags:5 level:3 @19.
 const INFO_FACILITY = 18;
 const INFO_FLAGS_LEVEL = 19;
@@ -136,16 +139,10 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
     );
   }
   const count = 1 << countBits;
-  const dataSize = 1 << sizeBits;
   const problems: string[] = [];
-  const descBytes = readLenient(mem, descs, count * L.descSize);
-  const infoBytes = readLenient(mem, infos, count * L.infoSize);
-  const textBytes = readLenient(mem, data, dataSize);
-  const missing = descBytes.missing + infoBytes.missing + textBytes.missing;
-  if (missing > 0) problems.push(`${missing} pages of the printk ring buffer are not in the dump`);
-  const D = dv(descBytes.bytes);
-  const I = dv(infoBytes.bytes);
-  const text = textBytes.bytes;
+  const D = new VirtualWindow(mem, descs);
+  const I = new VirtualWindow(mem, infos);
+  const T = new VirtualWindow(mem, data);
 
   const records: KernelLogRecord[] = [];
   const span = (headId - tailId) & ID_MASK;
@@ -153,30 +150,33 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
     problems.push(
       `tail id ${tailId} and head id ${headId} are ${span} apart, more than the ${count} descriptors: reading the last ${count}`,
     );
-  const first = span >= BigInt(count) ? (headId - BigInt(count - 1)) & ID_MASK : tailId;
+  const limit = Math.min(count, MAX_RECORDS);
+  const first = span >= BigInt(limit) ? (headId - BigInt(limit - 1)) & ID_MASK : tailId;
   let skipped = 0;
-  for (let id = first, n = 0; n < count; id = (id + 1n) & ID_MASK, n++) {
+  for (let id = first, n = 0; n < limit; id = (id + 1n) & ID_MASK, n++) {
     const slot = Number(id & BigInt(count - 1));
     const d = slot * L.descSize;
-    const stateVar = D.getBigUint64(d + L.stateVar, true);
+    const stateVar = D.u64(d + L.stateVar);
     const state = stateVar >> STATE_SHIFT;
     if ((stateVar & ID_MASK) !== id || (state !== STATE_COMMITTED && state !== STATE_FINALIZED)) {
-      skipped++;
+      // A reusable tail (state 3) is the normal edge of the ring; anything else is worth a note.
+      if (state !== STATE_REUSABLE || (stateVar & ID_MASK) !== id) skipped++;
     } else {
-      const begin = D.getBigUint64(d + L.textBlkLpos + L.lposBegin, true);
-      const next = D.getBigUint64(d + L.textBlkLpos + L.lposNext, true);
+      const begin = D.u64(d + L.textBlkLpos + L.lposBegin);
+      const next = D.u64(d + L.textBlkLpos + L.lposNext);
       const i = slot * L.infoSize;
+      const flagsLevel = I.u8(i + INFO_FLAGS_LEVEL);
       const record: KernelLogRecord = {
-        seq: Number(I.getBigUint64(i + L.seq, true)),
-        tsNsec: I.getBigUint64(i + L.tsNsec, true),
-        facility: I.getUint8(i + INFO_FACILITY),
-        level: I.getUint8(i + INFO_FLAGS_LEVEL) >> 5,
-        flags: I.getUint8(i + INFO_FLAGS_LEVEL) & 0x1f,
-        callerId: I.getUint32(i + L.callerId, true),
+        seq: Number(I.u64(i + L.seq)),
+        tsNsec: I.u64(i + L.tsNsec),
+        facility: I.u8(i + INFO_FACILITY),
+        level: flagsLevel >> 5,
+        flags: flagsLevel & 0x1f,
+        callerId: I.u32(i + L.callerId),
         text: '',
       };
-      const textLen = I.getUint16(i + L.textLen, true);
-      const block = blockText(text, sizeBits, begin, next);
+      const textLen = I.u16(i + L.textLen);
+      const block = blockText(T, sizeBits, begin, next);
       if (block === undefined) {
         record.damaged = 'text block position invalid';
       } else {
@@ -184,44 +184,53 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
           record.damaged = `text_len ${textLen} exceeds its ${block.length}-byte block`;
         record.text = decodeText(block.subarray(0, Math.min(textLen, block.length)));
       }
-      const dict = devInfo(infoBytes.bytes, i, L);
+      const dict = devInfo(I, i, L);
       if (dict) record.dict = dict;
       records.push(record);
     }
     if (id === headId) break;
   }
-  if (skipped > 0) problems.push(`${skipped} descriptors skipped (reserved, reused or being written)`);
+  if (skipped > 0)
+    problems.push(`${skipped} log records skipped: being written or overwritten when the dump was taken`);
+  const missing = D.missingPages + I.missingPages + T.missingPages;
+  if (missing > 0) problems.push(`${missing} pages of the printk ring buffer are not in the dump`);
   return { format: 'ringbuffer', records, problems };
 }
 
 /** Text bytes of the block at [begin, next) (without the block id), or undefined if impossible. */
-function blockText(ring: Uint8Array, sizeBits: number, begin: bigint, next: bigint): Uint8Array | undefined {
+function blockText(
+  ring: VirtualWindow,
+  sizeBits: number,
+  begin: bigint,
+  next: bigint,
+): Uint8Array | undefined {
   // Data-less blocks (bit 0 set: FAILED_LPOS/NO_LPOS, or begin == next) carry no text.
   if ((begin & 1n) === 1n && (next & 1n) === 1n) return new Uint8Array(0);
   if (begin === next) return new Uint8Array(0);
-  const size = BigInt(ring.length);
   const bits = BigInt(sizeBits);
-  let start: number;
+  const size = 1n << bits;
+  let start: bigint;
   let length: bigint;
   if (begin >> bits === next >> bits) {
     if (next < begin) return undefined;
-    start = Number(begin & (size - 1n));
+    start = begin & (size - 1n);
     length = next - begin;
   } else if ((begin + size) >> bits === next >> bits) {
-    start = 0;
+    start = 0n;
     length = next & (size - 1n);
   } else {
     return undefined;
   }
-  if (length < 8n || BigInt(start) + length > size) return undefined;
-  return ring.subarray(start + 8, start + Number(length));
+  // A block holds one record: u16 text_len bounds what a sane block can be.
+  if (length < 8n || start + length > size || length > 0x10000n + 16n) return undefined;
+  return ring.bytes(Number(start) + 8, Number(length) - 8);
 }
 
-function devInfo(info: Uint8Array, at: number, L: Layout): Record<string, string> | undefined {
+function devInfo(info: VirtualWindow, at: number, L: Layout): Record<string, string> | undefined {
   if (L.devInfo === undefined || L.subsystem === undefined || L.device === undefined) return undefined;
   const base = at + L.devInfo;
-  const subsystem = cstr(info, base + L.subsystem, L.subsystemLen);
-  const device = cstr(info, base + L.device, L.deviceLen);
+  const subsystem = cstr(info.bytes(base + L.subsystem, L.subsystemLen));
+  const device = cstr(info.bytes(base + L.device, L.deviceLen));
   if (!subsystem && !device) return undefined;
   const dict: Record<string, string> = {};
   if (subsystem) dict.SUBSYSTEM = subsystem;
@@ -229,10 +238,9 @@ function devInfo(info: Uint8Array, at: number, L: Layout): Record<string, string
   return dict;
 }
 
-function cstr(b: Uint8Array, at: number, max: number): string {
-  let end = at;
-  while (end < at + max && end < b.length && b[end] !== 0) end++;
-  return decodeText(b.subarray(at, end));
+function cstr(b: Uint8Array): string {
+  const end = b.indexOf(0);
+  return decodeText(end < 0 ? b : b.subarray(0, end));
 }
 
 const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);

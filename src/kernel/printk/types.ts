@@ -34,25 +34,59 @@ export interface VirtualReader {
 
 export const LOG_CONT = 8;
 
-/** Reads `length` bytes page by page; pages the dump lacks read as zeros and are counted. */
-export function readLenient(
-  mem: VirtualReader,
-  address: bigint,
-  length: number,
-): { bytes: Uint8Array; missing: number } {
-  const out = new Uint8Array(length);
-  let missing = 0;
-  let done = 0;
-  const pageSize = BigInt(mem.pageSize);
-  while (done < length) {
-    const at = address + BigInt(done);
-    const take = Math.min(length - done, mem.pageSize - Number(at % pageSize));
-    const part = mem.tryReadVirt(at, take);
-    if (part) out.set(part, done);
-    else missing++;
-    done += take;
+/**
+ * A lazily read range of kernel memory: pages are fetched on first use and kept, a missing page is
+ * remembered as missing (its bytes read as zeros). Lets the printk readers walk arrays of any size
+ * the kernel could have without allocating them whole.
+ */
+export class VirtualWindow {
+  private readonly pages = new Map<bigint, Uint8Array | null>();
+  missingPages = 0;
+
+  constructor(
+    private readonly mem: VirtualReader,
+    readonly base: bigint,
+  ) {}
+
+  /** `n` bytes at `offset` into the window (zeros where pages are missing). */
+  bytes(offset: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    const pageSize = BigInt(this.mem.pageSize);
+    let done = 0;
+    while (done < n) {
+      const address = this.base + BigInt(offset + done);
+      const inPage = Number(address % pageSize);
+      const take = Math.min(n - done, this.mem.pageSize - inPage);
+      const page = this.page(address - BigInt(inPage));
+      if (page) out.set(page.subarray(inPage, inPage + take), done);
+      done += take;
+    }
+    return out;
   }
-  return { bytes: out, missing };
+
+  private page(pageBase: bigint): Uint8Array | null {
+    let page = this.pages.get(pageBase);
+    if (page === undefined) {
+      page = this.mem.tryReadVirt(pageBase, this.mem.pageSize) ?? null;
+      if (!page) this.missingPages++;
+      this.pages.set(pageBase, page);
+    }
+    return page;
+  }
+
+  u8(offset: number): number {
+    return this.bytes(offset, 1)[0]!;
+  }
+  u16(offset: number): number {
+    const b = this.bytes(offset, 2);
+    return b[0]! | (b[1]! << 8);
+  }
+  u32(offset: number): number {
+    return new DataView(this.bytes(offset, 4).buffer).getUint32(0, true);
+  }
+  u64(offset: number): bigint {
+    return new DataView(this.bytes(offset, 8).buffer).getBigUint64(0, true);
+  }
 }
 
 export function decodeText(bytes: Uint8Array): string {

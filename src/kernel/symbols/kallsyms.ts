@@ -1,0 +1,271 @@
+/**
+ * The kernel's own symbol table (kallsyms), decoded from its memory. Since Linux 6.0 VMCOREINFO names
+ * the tables (5fd8fea935a1 "vmcoreinfo: include kallsyms symbols", f09bddbd8661 "vmcoreinfo: add
+ * kallsyms_num_syms symbol"); a vmlinux ELF holds the same tables at link-time addresses.
+ *
+ * Names: `kallsyms_names` is a sequence of entries `len, token…`; each token byte indexes
+ * `kallsyms_token_index` (256 × u16) into `kallsyms_token_table` (NUL-terminated strings). The first
+ * decoded character is the type letter. Since 73bbb94466fd ("kallsyms: support "big" kernel
+ * symbols", v6.1) a `len` with bit 7 set continues in a second byte (ULEB128, two bytes at most).
+ *
+ * Addresses, four encodings over time (the one that reproduces VMCOREINFO's `_stext` wins):
+ * - absolute: `kallsyms_addresses[]`, one unsigned long per symbol (all kernels until
+ *   2213e9a66bb8 "kallsyms: add support for relative offsets in kallsyms address table", v4.6, made
+ *   the relative form the default; removed by 64e166099b69 "kallsyms: get rid of code for absolute
+ *   kallsyms", v6.11);
+ * - base-relative: `kallsyms_relative_base + (u32)kallsyms_offsets[i]` (v4.6 until v7.0);
+ * - absolute-percpu: as base-relative, but offsets ≥ 0 are absolute per-cpu addresses and negative
+ *   ones are `relative_base - 1 - offset` (x86_64 SMP, CONFIG_KALLSYMS_ABSOLUTE_PERCPU, v4.6 until
+ *   01157ddc58dc "kallsyms: Remove KALLSYMS_ABSOLUTE_PERCPU", v6.15);
+ * - place-relative: `&kallsyms_offsets[i] + (s32)kallsyms_offsets[i]`, no relative base
+ *   (a081b5789255 "kallsyms: Get rid of kallsyms relative base", v7.0).
+ *
+ * Public names: KallsymsLocations, decodeKallsyms, KallsymsEncoding, usesLongNames.
+ */
+
+import { corrupt, KtriageError } from '../../errors.js';
+import type { MemoryView } from '../../model/memory.js';
+import { SymbolTable } from './table.js';
+
+export interface KallsymsLocations {
+  names: bigint;
+  numSyms: bigint;
+  tokenTable: bigint;
+  tokenIndex: bigint;
+  offsets?: bigint;
+  relativeBase?: bigint;
+  addresses?: bigint;
+}
+
+export type KallsymsEncoding = 'absolute' | 'base-relative' | 'absolute-percpu' | 'place-relative';
+
+export interface KallsymsOptions {
+  /** The `_stext` address the decoding must reproduce (VMCOREINFO `SYMBOL(_stext)`). */
+  stext?: bigint;
+  /** Two-byte lengths (v6.1+); see usesLongNames. */
+  longNames: boolean;
+}
+
+/** More symbols than any kernel has (6.x x86_64 allyesconfig: ~400k). */
+const MAX_SYMS = 4_000_000;
+const NAMES_CHUNK = 256 * 1024;
+const MAX_TOKEN_TABLE = 64 * 1024;
+
+/** 73bbb94466fd (v6.1) changed the meaning of length bytes ≥ 0x80 without any marker in the data. */
+export function usesLongNames(osrelease: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(osrelease ?? '');
+  if (!m) return true;
+  const major = Number(m[1]);
+  return major > 6 || (major === 6 && Number(m[2]) >= 1);
+}
+
+function need(mem: MemoryView, address: bigint, length: number, what: string): Uint8Array {
+  const bytes = mem.read(address, length);
+  if (!bytes || bytes.length < length) {
+    throw new KtriageError(
+      'missingData',
+      `kallsyms: ${what} at 0x${address.toString(16)} (${length} bytes) is not in the dump`,
+    );
+  }
+  return bytes;
+}
+
+function readTokens(mem: MemoryView, loc: KallsymsLocations): Uint8Array[] {
+  const indexBytes = need(mem, loc.tokenIndex, 512, 'kallsyms_token_index');
+  const index = new DataView(indexBytes.buffer, indexBytes.byteOffset, 512);
+  let maxStart = 0;
+  for (let i = 0; i < 256; i++) maxStart = Math.max(maxStart, index.getUint16(2 * i, true));
+  // The table ends with the NUL of the token that starts last; tokens are short.
+  let table = mem.read(loc.tokenTable, maxStart + 256);
+  if (!table || table.indexOf(0, maxStart) < 0) {
+    // Near the end of what is readable: take the last token byte by byte.
+    const head = need(mem, loc.tokenTable, maxStart, 'kallsyms_token_table');
+    const tail: number[] = [];
+    for (let b = -1; b !== 0 && tail.length < MAX_TOKEN_TABLE; ) {
+      b = need(mem, loc.tokenTable + BigInt(maxStart + tail.length), 1, 'kallsyms_token_table')[0]!;
+      tail.push(b);
+    }
+    table = new Uint8Array(maxStart + tail.length);
+    table.set(head);
+    table.set(tail, maxStart);
+  }
+  const tokens: Uint8Array[] = new Array(256);
+  for (let i = 0; i < 256; i++) {
+    const start = index.getUint16(2 * i, true);
+    const end = table.indexOf(0, start);
+    if (end < 0) throw corrupt('kallsyms_token_table', start, `token ${i} is not NUL-terminated`);
+    tokens[i] = table.subarray(start, end);
+  }
+  return tokens;
+}
+
+interface DecodedNames {
+  /** All names, each prefixed by its type letter, back to back. */
+  text: string;
+  /** Start of entry i in `text` (the type letter); entry i ends at starts[i + 1]. */
+  starts: Uint32Array;
+}
+
+function decodeNames(
+  mem: MemoryView,
+  loc: KallsymsLocations,
+  count: number,
+  tokens: Uint8Array[],
+  long: boolean,
+): DecodedNames {
+  // Buffers grow with what is actually decoded, not with kallsyms_num_syms.
+  let out: Uint8Array = new Uint8Array(64 * 1024);
+  let outLen = 0;
+  let starts: Uint32Array = new Uint32Array(4096);
+  let chunk: Uint8Array = new Uint8Array(0);
+  let chunkAt = loc.names;
+  let pos = 0;
+  const ensure = (bytes: number) => {
+    if (pos + bytes <= chunk.length) return;
+    const at = chunkAt + BigInt(pos);
+    chunk = mem.read(at, Math.max(NAMES_CHUNK, bytes)) ?? need(mem, at, bytes, 'kallsyms_names');
+    chunkAt = at;
+    pos = 0;
+  };
+  for (let i = 0; i < count; i++) {
+    ensure(2);
+    let len = chunk[pos++]!;
+    if (long && len & 0x80) len = (len & 0x7f) | (chunk[pos++]! << 7);
+    ensure(len);
+    if (i + 1 >= starts.length) starts = grow32(starts);
+    starts[i] = outLen;
+    for (let t = 0; t < len; t++) {
+      const token = tokens[chunk[pos++]!]!;
+      if (outLen + token.length > out.length) out = grow8(out, outLen + token.length);
+      out.set(token, outLen);
+      outLen += token.length;
+    }
+    if (starts[i] === outLen) throw corrupt('kallsyms_names', i, `symbol ${i} has no type letter`);
+  }
+  starts[count] = outLen;
+  return { text: new TextDecoder('latin1').decode(out.subarray(0, outLen)), starts };
+}
+
+function grow8(a: Uint8Array, need: number): Uint8Array {
+  const b = new Uint8Array(Math.max(a.length * 2, need));
+  b.set(a);
+  return b;
+}
+
+function grow32(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function interpret(
+  encoding: KallsymsEncoding,
+  raw: DataView,
+  count: number,
+  loc: KallsymsLocations,
+  base: bigint,
+): BigUint64Array {
+  const out = new BigUint64Array(count);
+  const mask = (1n << 64n) - 1n;
+  for (let i = 0; i < count; i++) {
+    switch (encoding) {
+      case 'absolute':
+        out[i] = raw.getBigUint64(8 * i, true);
+        break;
+      case 'base-relative':
+        out[i] = (base + BigInt(raw.getUint32(4 * i, true))) & mask;
+        break;
+      case 'absolute-percpu': {
+        const v = raw.getInt32(4 * i, true);
+        out[i] = v >= 0 ? BigInt(v) : (base - 1n - BigInt(v)) & mask;
+        break;
+      }
+      case 'place-relative':
+        out[i] = (loc.offsets! + BigInt(4 * i) + BigInt(raw.getInt32(4 * i, true))) & mask;
+        break;
+    }
+  }
+  return out;
+}
+
+/** Decodes kallsyms from memory into a symbol table; `encoding` says which address form it found. */
+export function decodeKallsyms(
+  mem: MemoryView,
+  loc: KallsymsLocations,
+  options: KallsymsOptions,
+): { table: SymbolTable; encoding: KallsymsEncoding } {
+  const count = mem.readU32(loc.numSyms);
+  if (count === undefined)
+    throw new KtriageError(
+      'missingData',
+      `kallsyms: kallsyms_num_syms at 0x${loc.numSyms.toString(16)} is not in the dump`,
+    );
+  if (count === 0 || count > MAX_SYMS)
+    throw corrupt('kallsyms_num_syms', loc.numSyms, `${count} symbols is not plausible`);
+  const tokens = readTokens(mem, loc);
+  const names = decodeNames(mem, loc, count, tokens, options.longNames);
+  const nameAt = (i: number) => names.text.slice(names.starts[i]! + 1, names.starts[i + 1]);
+
+  let candidates: KallsymsEncoding[];
+  let raw: Uint8Array;
+  let base = 0n;
+  if (loc.addresses !== undefined) {
+    candidates = ['absolute'];
+    raw = need(mem, loc.addresses, count * 8, 'kallsyms_addresses');
+  } else if (loc.offsets !== undefined) {
+    raw = need(mem, loc.offsets, count * 4, 'kallsyms_offsets');
+    if (loc.relativeBase !== undefined) {
+      const b = mem.readU64(loc.relativeBase);
+      if (b === undefined)
+        throw new KtriageError('missingData', 'kallsyms: kallsyms_relative_base is not in the dump');
+      base = b;
+      candidates = ['absolute-percpu', 'base-relative', 'place-relative'];
+    } else candidates = ['place-relative'];
+  } else {
+    throw new KtriageError(
+      'missingData',
+      'kallsyms: neither kallsyms_offsets nor kallsyms_addresses is known',
+    );
+  }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+
+  let stextIndex = -1;
+  if (options.stext !== undefined) {
+    for (let i = 0; i < count && stextIndex < 0; i++) if (nameAt(i) === '_stext') stextIndex = i;
+  }
+  let chosen: { encoding: KallsymsEncoding; addresses: BigUint64Array } | undefined;
+  for (const encoding of candidates) {
+    const addresses = interpret(encoding, view, count, loc, base);
+    const agrees = stextIndex >= 0 ? addresses[stextIndex] === options.stext : isSorted(addresses);
+    if (agrees) {
+      chosen = { encoding, addresses };
+      break;
+    }
+  }
+  if (!chosen) {
+    const why =
+      stextIndex >= 0
+        ? `no encoding puts _stext at 0x${options.stext!.toString(16)}`
+        : 'no encoding gives sorted addresses';
+    throw corrupt('kallsyms address table', loc.offsets ?? loc.addresses, why);
+  }
+
+  const names2: string[] = new Array(count);
+  let types = '';
+  for (let i = 0; i < count; i++) {
+    const start = names.starts[i]!;
+    names2[i] = names.text.slice(start + 1, names.starts[i + 1]);
+    types += names.text[start]!;
+  }
+  const table = SymbolTable.ascending(chosen.addresses)
+    ? new SymbolTable(names2, chosen.addresses, types)
+    : SymbolTable.fromEntries(
+        names2.map((name, i) => ({ name, address: chosen.addresses[i]!, type: types[i]! })),
+      );
+  return { table, encoding: chosen.encoding };
+}
+
+function isSorted(a: BigUint64Array): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i]! < a[i - 1]!) return false;
+  return true;
+}

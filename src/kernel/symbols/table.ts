@@ -1,0 +1,190 @@
+/**
+ * A sorted symbol table: address → `func+0x1a/0x40`, name → address. Built once from kallsyms, a
+ * System.map or an ELF symtab; lookups are binary searches over a BigUint64Array, names are indexed
+ * on the first by-name query. Aliases at one address are ordered as the kernel's scripts/kallsyms.c
+ * orders them (non-weak first, then fewer leading underscores), so the name printed for an address
+ * is the one an oops would print. Public names: SymbolTable, SymbolEntry, MAX_SYMBOL_SIZE.
+ */
+
+import type { SymbolInfo } from '../../model/memory.js';
+
+export interface SymbolEntry {
+  name: string;
+  address: bigint;
+  /** kallsyms / nm type letter. */
+  type: string;
+}
+
+/**
+ * A symbol "contains" the bytes up to the next symbol, but not across a gap this large: the last
+ * per-cpu symbol is followed by the whole direct map before the kernel image starts.
+ */
+export const MAX_SYMBOL_SIZE = 0x100000;
+
+export class SymbolTable {
+  readonly count: number;
+  private readonly addresses: BigUint64Array;
+  private readonly names: string[];
+  private readonly types: string;
+  private byNameIndex: Map<string, number> | undefined;
+
+  /**
+   * Columns already in table order (address, then alias order), e.g. straight from kallsyms, which
+   * the kernel sorted this way. `types` has one letter per symbol.
+   */
+  constructor(
+    names: string[],
+    addresses: BigUint64Array,
+    types: string,
+    /** Tags every symbol (`[lab_mutex]`). */
+    readonly module?: string,
+    /** Where the table's text ends (module core size), to bound the last symbol. */
+    readonly end?: bigint,
+  ) {
+    this.count = names.length;
+    this.names = names;
+    this.addresses = addresses;
+    this.types = types;
+  }
+
+  /** A table from entries in any order. */
+  static fromEntries(entries: SymbolEntry[], module?: string, end?: bigint): SymbolTable {
+    const sorted = entries.map((e, i) => ({ e, i }));
+    sorted.sort((a, b) => compareSymbols(a.e, b.e) || a.i - b.i);
+    const addresses = new BigUint64Array(sorted.length);
+    const names: string[] = new Array(sorted.length);
+    const types: string[] = new Array(sorted.length);
+    for (let k = 0; k < sorted.length; k++) {
+      const e = sorted[k]!.e;
+      addresses[k] = e.address;
+      names[k] = e.name;
+      types[k] = e.type[0] ?? '?';
+    }
+    return new SymbolTable(names, addresses, types.join(''), module, end);
+  }
+
+  /** True when addresses never decrease: kallsyms as the kernel sorted it is used as it is. */
+  static ascending(addresses: BigUint64Array): boolean {
+    for (let i = 1; i < addresses.length; i++) if (addresses[i - 1]! > addresses[i]!) return false;
+    return true;
+  }
+
+  /** Lowest and one-past-highest symbol address (0n, 0n when empty). */
+  get range(): { start: bigint; end: bigint } {
+    if (this.count === 0) return { start: 0n, end: 0n };
+    return { start: this.addresses[0]!, end: this.end ?? this.addresses[this.count - 1]! + 1n };
+  }
+
+  entry(index: number): SymbolInfo {
+    const info: SymbolInfo = {
+      name: this.names[index]!,
+      address: this.addresses[index]!,
+      type: this.types[index]!,
+    };
+    const size = this.sizeAt(index);
+    if (size !== undefined) info.size = size;
+    if (this.module) info.module = this.module;
+    return info;
+  }
+
+  /** Size as the kernel computes it: up to the next higher symbol address (or the table's end). */
+  private sizeAt(index: number): number | undefined {
+    const address = this.addresses[index]!;
+    let next = index + 1;
+    while (next < this.count && this.addresses[next] === address) next++;
+    const end = next < this.count ? this.addresses[next]! : this.end;
+    if (end === undefined) return undefined;
+    const size = end - address;
+    return size <= BigInt(MAX_SYMBOL_SIZE) ? Number(size) : undefined;
+  }
+
+  /** Index of the first symbol (in alias order) at the highest address ≤ `address`, or -1. */
+  private floor(address: bigint): number {
+    const a = this.addresses;
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! <= address) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    while (found > 0 && a[found - 1] === a[found]) found--;
+    return found;
+  }
+
+  lookup(address: bigint): { symbol: SymbolInfo; offset: number } | undefined {
+    const i = this.floor(address);
+    if (i < 0) return undefined;
+    const offset = address - this.addresses[i]!;
+    if (offset === 0n) return { symbol: this.entry(i), offset: 0 };
+    const size = this.sizeAt(i);
+    if (size === undefined || offset >= BigInt(size)) return undefined;
+    return { symbol: this.entry(i), offset: Number(offset) };
+  }
+
+  /** Address of a name; a global definition wins over a static one of the same name. */
+  byName(name: string): SymbolInfo | undefined {
+    if (!this.byNameIndex) {
+      const index = new Map<string, number>();
+      for (let i = 0; i < this.count; i++) {
+        const name = this.names[i]!;
+        const prev = index.get(name);
+        if (prev === undefined || (isLocal(this.types[prev]!) && !isLocal(this.types[i]!)))
+          index.set(name, i);
+      }
+      this.byNameIndex = index;
+    }
+    const i = this.byNameIndex.get(name);
+    return i === undefined ? undefined : this.entry(i);
+  }
+
+  address(name: string): bigint | undefined {
+    return this.byName(name)?.address;
+  }
+
+  *[Symbol.iterator](): IterableIterator<SymbolInfo> {
+    for (let i = 0; i < this.count; i++) yield this.entry(i);
+  }
+}
+
+function isLocal(type: string): boolean {
+  return type >= 'a' && type <= 'z';
+}
+
+function isWeak(type: string): boolean {
+  return type === 'W' || type === 'w' || type === 'V' || type === 'v';
+}
+
+function leadingUnderscores(name: string): number {
+  let n = 0;
+  while (name.charCodeAt(n) === 95) n++;
+  return n;
+}
+
+/** `__start_x`, `__stop_x`, `__end_x`, `__x_start`, `__x_end`: names a linker script may provide. */
+function linkerProvided(name: string): boolean {
+  if (name.length < 8 || !name.startsWith('__')) return false;
+  return (
+    name.startsWith('__start_') ||
+    name.startsWith('__stop_') ||
+    name.startsWith('__end_') ||
+    name.endsWith('_start') ||
+    name.endsWith('_end')
+  );
+}
+
+/**
+ * The order of scripts/kallsyms.c: by address; at one address non-weak names first, then names
+ * that are not linker-script boundaries, then fewer leading underscores (then input order).
+ */
+function compareSymbols(a: SymbolEntry, b: SymbolEntry): number {
+  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
+  const weak = Number(isWeak(a.type)) - Number(isWeak(b.type));
+  if (weak !== 0) return weak;
+  const provided = Number(linkerProvided(a.name)) - Number(linkerProvided(b.name));
+  if (provided !== 0) return provided;
+  return leadingUnderscores(a.name) - leadingUnderscores(b.name);
+}

@@ -1,0 +1,134 @@
+/**
+ * A Backtrace as the model's Stack: frames symbolized (`fn`, `offset`, `size`, `module`), the stack
+ * and context each lies on, exception frames with their registers and what was entered, optional
+ * `bt -f` words. Public names: StackOwner, toModelStack, frameContext, entryOf.
+ */
+
+import type { SymbolView } from '../../model/memory.js';
+import type { ExceptionFrame, Frame, FrameContext, FrameWords, Stack } from '../../model/stack.js';
+import { STACK_LABELS, type StackKind } from './stack-memory.js';
+import type { Backtrace, BtException, BtFrame } from './walk.js';
+
+export interface StackOwner {
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  task?: bigint;
+}
+
+export function frameContext(kind: StackKind): FrameContext {
+  switch (kind) {
+    case 'task':
+      return 'task';
+    case 'irq':
+      return 'irq';
+    case 'nmi':
+      return 'nmi';
+    case 'unknown':
+      return 'unknown';
+    default:
+      return 'exception';
+  }
+}
+
+/** Symbol for a frame: return addresses are looked up at pc-1 (a call at a function's end). */
+function symbolize(
+  f: { pc: bigint; exact: boolean },
+  symbols: SymbolView,
+): Pick<Frame, 'fn' | 'offset' | 'size' | 'module'> {
+  const hit = symbols.lookup(f.exact ? f.pc : f.pc - 1n);
+  if (!hit) return {};
+  const offset = f.exact ? hit.offset : hit.offset + 1;
+  return {
+    fn: hit.symbol.name,
+    offset,
+    ...(hit.symbol.size !== undefined ? { size: hit.symbol.size } : {}),
+    ...(hit.symbol.module ? { module: hit.symbol.module } : {}),
+  };
+}
+
+/** What the pt_regs was saved by: the NMI, an interrupt, a syscall from user space, an exception. */
+export function entryOf(e: BtException, crossingFn: string | undefined): ExceptionFrame['entry'] {
+  if (e.stack === 'nmi' || crossingFn === 'asm_exc_nmi' || crossingFn === 'end_repeat_nmi') return 'nmi';
+  if (e.user && crossingFn?.startsWith('entry_SYSCALL')) return 'syscall';
+  if (
+    crossingFn &&
+    /^(asm_sysvec_|asm_common_interrupt|asm_spurious_interrupt|ret_from_intr|common_interrupt)/.test(
+      crossingFn,
+    )
+  ) {
+    return 'irq';
+  }
+  return crossingFn ? 'exception' : 'unknown';
+}
+
+function toFrame(f: BtFrame, symbols: SymbolView): Frame {
+  return {
+    ...symbolize(f, symbols),
+    address: f.pc,
+    stackAddress: f.slot,
+    stack: STACK_LABELS[f.stack],
+    reliable: f.reliable,
+    context: frameContext(f.stack),
+  };
+}
+
+export function toModelStack(
+  bt: Backtrace,
+  symbols: SymbolView,
+  owner: StackOwner,
+  options: { regs?: Record<string, bigint>; words?: (address: bigint) => bigint | undefined } = {},
+): Stack {
+  const frames = bt.frames.map((f) => toFrame(f, symbols));
+  const exceptions: ExceptionFrame[] = bt.exceptions.map((e) => {
+    const rip = e.regs.rip;
+    const hit = rip !== undefined && !e.user ? symbols.lookup(rip) : undefined;
+    const crossing = frames[e.beforeFrame - 1]?.fn;
+    return {
+      beforeFrame: e.beforeFrame,
+      ...(hit ? { ripFunction: hit.symbol.name, ripOffset: hit.offset } : {}),
+      regs: {
+        arch: 'x86_64',
+        values: e.regs,
+        evidence: { source: 'dump', address: e.address, note: 'pt_regs' },
+      },
+      entry: entryOf(e, crossing),
+      evidence: {
+        source: 'dump',
+        ...(e.address !== undefined ? { address: e.address } : {}),
+        note: e.partial ? 'IRET frame' : 'pt_regs',
+      },
+    };
+  });
+  const stack: Stack = {
+    ...(owner.cpu !== undefined ? { cpu: owner.cpu } : {}),
+    ...(owner.pid !== undefined ? { pid: owner.pid } : {}),
+    ...(owner.comm !== undefined ? { comm: owner.comm } : {}),
+    ...(owner.task !== undefined ? { task: owner.task } : {}),
+    origin: 'unwind',
+    frames,
+    exceptions,
+    ...(options.regs ? { regs: { arch: 'x86_64', values: options.regs } } : {}),
+    ...(bt.truncated ? { partial: true } : {}),
+    evidence: { source: 'dump', note: `unwound (ORC); stopped: ${bt.stop}` },
+  };
+  if (options.words) stack.frameWords = frameWords(bt, options.words);
+  return stack;
+}
+
+/** crash `bt -f`: the words between a frame's slot and the next frame's, on the same stack. */
+function frameWords(bt: Backtrace, word: (address: bigint) => bigint | undefined): FrameWords[] {
+  const out: FrameWords[] = [];
+  bt.frames.forEach((f, i) => {
+    const next = bt.frames[i + 1];
+    if (!next || next.stack !== f.stack || next.slot <= f.slot || next.slot - f.slot > 0x2000n) return;
+    const words: { address: bigint; value: bigint }[] = [];
+    for (let a = f.slot + 8n; a <= next.slot; a += 8n) {
+      const v = word(a);
+      if (v === undefined) break;
+      words.push({ address: a, value: v });
+    }
+    if (words.length > 0) out.push({ frame: i, words });
+  });
+  return out;
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatPs } from '../../../src/cli/commands/ps.js';
+import { KernelContext } from '../../../src/kernel/kernel-context.js';
+import { loadKernelTasks } from '../../../src/kernel/sched/load.js';
+import { openKernelDump } from '../../../src/load/dump-open.js';
+import { drgnTasks, labDumps } from '../helpers/lab.js';
+
+const dumps = labDumps();
+
+/**
+ * A ps row without PPID (crash 8.0.2 prints -1 for parents outside its 7-task table) and without
+ * %MEM/RSS (crash 8.0.2 leaves MM_SHMEMPAGES out of RSS; checked separately below).
+ * Columns: `> ` PID(7) ' ' PPID(7) ' ' CPU(3) '  ' TASK(16) ' ' ST(3) '  ' %MEM(4) ' ' VSZ(8) ' ' RSS(8) '  ' COMM.
+ */
+const comparable = (l: string) => l.slice(0, 10) + l.slice(18, 45) + l.slice(49, 59) + l.slice(67);
+const rssOf = (l: string) => Number(l.slice(59, 67));
+const memOf = (l: string) => l.slice(45, 49).trim();
+
+describe.skipIf(dumps.length === 0)('tasks of the lab dumps, from nothing but the dump', () => {
+  const opened: { close(): void }[] = [];
+  afterAll(() => {
+    for (const d of opened) d.close();
+  });
+
+  for (const lab of dumps) {
+    describe(lab.scenario, () => {
+      const kd = openKernelDump(lab.vmcore);
+      opened.push(kd);
+      const ctx = new KernelContext(kd.kernel);
+      const r = loadKernelTasks(ctx);
+
+      it("lists exactly drgn's tasks, with the same comm, state letter, CPU and task_struct", () => {
+        const ours = r.tasks
+          .filter((t) => t.pid > 0)
+          .map((t) => ({ pid: t.pid, comm: t.comm, state: t.stateLetter, cpu: t.cpu, task: t.task }));
+        const theirs = drgnTasks(lab.dir).sort((a, b) => a.pid - b.pid);
+        expect(ours).toEqual(theirs);
+        expect(ctx.problems).toEqual([]);
+      });
+
+      it("prints crash's ps rows for every task crash sees (crash 8.0.2 lacks parents: PPID -1)", () => {
+        const crash = readFileSync(join(lab.dir, 'crash', 'ps.txt'), 'utf8')
+          .split('\n')
+          .filter(Boolean);
+        expect(crash[0]).toBe(formatPs([]).trimEnd());
+        const ours = new Map(
+          formatPs(r.tasks)
+            .split('\n')
+            .map((l) => [comparable(l), l]),
+        );
+        for (const line of crash.slice(1)) {
+          const mine = ours.get(comparable(line));
+          expect(mine, line).toBeDefined();
+          const task = r.tasks.find((t) => t.task === BigInt(`0x${line.slice(23, 39)}`))!;
+          const shmemKb =
+            (task.rssKb ?? 0) > 0
+              ? r.memory.get(r.kernelTasks.find((k) => k.address === task.task)!.mm)!.shmemPages * 4
+              : 0;
+          expect(rssOf(mine!) - shmemKb, line).toBe(rssOf(line));
+          const pct = task.rssKb ? ((task.memPercent ?? 0) * rssOf(line)) / task.rssKb : 0;
+          expect(pct.toFixed(1), line).toBe(memOf(line));
+        }
+      });
+
+      it('marks one running task per online CPU, matching the NT_PRSTATUS pids', () => {
+        const active = r.tasks.filter((t) => t.active);
+        expect(active.length).toBe(r.cpus.filter((c) => !c.offline).length);
+        for (const pr of kd.kernel.cpus) {
+          const cpu = r.cpus.find((c) => c.id === pr.cpu);
+          expect(cpu?.pid, `CPU ${pr.cpu}`).toBe(pr.pid);
+        }
+        expect(r.tasks.filter((t) => t.panicking).length).toBe(1);
+      });
+    });
+  }
+});

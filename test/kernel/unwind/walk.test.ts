@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatBt } from '../../../src/cli/commands/bt-format.js';
+import { backtraceFromRegisters } from '../../../src/kernel/unwind/backtrace.js';
+import { OrcTables } from '../../../src/kernel/unwind/orc-table.js';
+import { StackMemory } from '../../../src/kernel/unwind/stack-memory.js';
+import { toModelStack } from '../../../src/kernel/unwind/to-model.js';
+import { type UnwindEnv, walkStack } from '../../../src/kernel/unwind/walk.js';
+import { fixture } from '../../helpers/shared.js';
+import { btfWords, excerptTable, excerptText, systemMapSymbols, wordsReader } from './helpers.js';
+
+// abba-spinlock's dump: crash_nmi_callback+0x3c printed at ffffffffae26b39c, System.map has
+// crash_nmi_callback at ffffffff8106b360 → the kernel was loaded 0x2d200000 higher.
+const KASLR = 0xffffffffae26b39cn - 0x3cn - 0xffffffff8106b360n;
+
+function env(kaslr: bigint): UnwindEnv {
+  const tables = new OrcTables();
+  tables.add(excerptTable(kaslr), 0xffffffff81000000n + kaslr, 0xffffffff84000000n + kaslr);
+  const symbols = systemMapSymbols(kaslr);
+  return {
+    tables,
+    symbols,
+    isText: (a) => a >= 0xffffffff81000000n + kaslr && a < 0xffffffff81e01d32n + kaslr,
+    step: { spIndirectAddsAfter: true },
+    readText: excerptText(kaslr),
+  };
+}
+
+function crashFrames(text: string): { slot: bigint; fn: string; pc: bigint }[] {
+  return [...text.matchAll(/#\d+ \[([0-9a-f]{16})\] (\S+) at ([0-9a-f]{16})/g)].map((m) => ({
+    slot: BigInt(`0x${m[1]}`),
+    fn: m[2]!,
+    pc: BigInt(`0x${m[3]}`),
+  }));
+}
+
+describe('ORC walk on real stack words (crash bt -f of abba-spinlock panic task)', () => {
+  const text = readFileSync(fixture('lab', 'abba-spinlock', 'crash', 'bt-f-panic-task.txt'), 'utf8');
+  const words = btfWords(text);
+  const expected = crashFrames(text);
+  // The hard-irq stack of CPU 1: 16 KiB ending where crash's frame #7 return address lies (…0ff0 + 0x10).
+  const irq = { kind: 'irq' as const, start: 0xffffd095800dd000n, end: 0xffffd095800e1000n };
+
+  it('reproduces crash frames #2..#7 (panic … sysvec_apic_timer_interrupt) with their stack slots', () => {
+    const e = env(KASLR);
+    const mem = new StackMemory(wordsReader(words), [irq]);
+    // Frame #1: __crash_kexec at the return address crash printed, SP just above its slot.
+    const f1 = expected[1]!;
+    const bt = walkStack(
+      { ip: f1.pc, sp: f1.slot + 8n, bp: 0n, signal: false },
+      { pc: f1.pc, slot: f1.slot, exact: false, reliable: true, how: 'orc' },
+      mem,
+      e,
+    );
+    const got = bt.frames.map((f) => ({
+      slot: f.slot,
+      pc: f.pc,
+      fn: e.symbols.lookup(f.pc - 1n)?.symbol.name,
+    }));
+    expect(got.slice(0, 7)).toEqual(expected.slice(1, 8).map((f) => ({ slot: f.slot, pc: f.pc, fn: f.fn })));
+    expect(bt.frames.every((f) => f.stack === 'irq')).toBe(true);
+    // Next is the switch back to the task stack: the saved SP at the top of the IRQ stack is not in bt -f.
+    expect(bt.truncated).toBe(true);
+    expect(bt.stop).toMatch(/saved stack pointer|scan|return address/);
+  });
+
+  it('from the NT_PRSTATUS-like registers of __crash_kexec gives the same caller chain', () => {
+    const e = env(KASLR);
+    const mem = new StackMemory(wordsReader(words), [irq]);
+    const f1 = expected[1]!;
+    // panic keeps a frame pointer (ORC: CFA = BP+16); its saved-RBP slot is ef8 in the bt -f words,
+    // and __crash_kexec leaves RBP alone, so NT_PRSTATUS would hold RBP = …0ef8.
+    const rbp = expected[3]!.slot - 8n;
+    const bt = backtraceFromRegisters({ rip: f1.pc - 5n, rsp: f1.slot + 8n, rbp, cs: 0x10n }, mem, e);
+    const names = bt.frames.map((f) => e.symbols.lookup(f.exact ? f.pc : f.pc - 1n)?.symbol.name);
+    expect(names.slice(0, 7)).toEqual(expected.slice(1, 8).map((f) => f.fn));
+    // objtool left __crash_kexec without ORC data: panic's frame is found by its call to __crash_kexec.
+    expect(bt.frames[1]).toMatchObject({ how: 'call-site', reliable: true, slot: expected[2]!.slot });
+    expect(bt.frames.slice(2, 7).every((f) => f.how === 'orc' && f.reliable)).toBe(true);
+  });
+
+  it('prints those frames as crash printed them', () => {
+    const e = env(KASLR);
+    const mem = new StackMemory(wordsReader(words), [irq]);
+    const f1 = expected[1]!;
+    const bt = walkStack(
+      { ip: f1.pc, sp: f1.slot + 8n, bp: 0n, signal: false },
+      { pc: f1.pc, slot: f1.slot, exact: false, reliable: true, how: 'orc' },
+      mem,
+      e,
+    );
+    bt.frames.unshift({
+      pc: expected[0]!.pc,
+      slot: expected[0]!.slot,
+      exact: false,
+      stack: 'irq',
+      reliable: true,
+      how: 'search',
+    });
+    const stack = toModelStack(bt, e.symbols, {
+      pid: 123,
+      cpu: 1,
+      comm: 'lab_abba_ab/1',
+      task: 0xffff8da4e7f04200n,
+    });
+    const lines = formatBt(stack).split('\n');
+    const crashLines = text.split('\n').filter((l) => /^\s*#\d/.test(l) || l.startsWith('PID:'));
+    expect(lines.slice(0, 9)).toEqual(crashLines.slice(0, 9));
+    expect(stack.frames[4]).toMatchObject({
+      fn: '__hrtimer_run_queues',
+      context: 'irq',
+      stack: 'IRQ stack',
+      reliable: true,
+    });
+  });
+
+  it('terminates on arbitrary stack contents and starting points (fast-check)', () => {
+    const e = env(KASLR);
+    const region = { kind: 'task' as const, start: 0xffffc90000000000n, end: 0xffffc90000004000n };
+    const syms = systemMapSymbols(KASLR).all.filter((s) => /[tT]/.test(s.type ?? ''));
+    const word = fc.oneof(
+      fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      fc.bigInt({ min: region.start, max: region.end }),
+      fc.constantFrom(...syms.slice(0, 2000).map((s) => s.address + 0x10n)),
+    );
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 2048, maxLength: 2048 }), fc.nat(2047), (stack, startWord) => {
+        const m = new Map<bigint, bigint>();
+        stack.forEach((v, i) => {
+          m.set(region.start + BigInt(i * 8), v);
+        });
+        const mem = new StackMemory(wordsReader(m), [region]);
+        const sp = region.start + BigInt(startWord * 8);
+        const bt = walkStack(
+          { ip: stack[startWord]!, sp, bp: stack[(startWord + 1) % 2048]!, signal: false },
+          { pc: stack[startWord]!, slot: sp, exact: false, reliable: true, how: 'orc' },
+          mem,
+          e,
+        );
+        expect(bt.frames.length).toBeLessThanOrEqual(256);
+        expect(typeof bt.stop).toBe('string');
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
