@@ -7,7 +7,7 @@
 import { decodeRflags, decodeTaint, decodeThreadFlags, parseRelease } from '../kernel/flags/index.js';
 import { decodePageFlags } from '../kernel/mm/index.js';
 import type { Crash, Evidence } from '../model/index.js';
-import { hex, owner } from './frames.js';
+import { hex, owner, stacksOf } from './frames.js';
 import { irqState } from './irq.js';
 import { taskOf, threadFlags } from './lock-holder.js';
 import { locks } from './locks.js';
@@ -40,7 +40,7 @@ export const decoders = defineAnalyzer<DecodedValue[]>({
       seenRflags.add(raw);
       const d = decodeRflags(s.rflags);
       out.push({
-        subject: `RFLAGS of ${owner(crash.stacks[s.stack]!)}`,
+        subject: `RFLAGS of ${owner(stacksOf(crash)[s.stack]!)}`,
         raw,
         names: [
           ...d.names,
@@ -124,7 +124,7 @@ function pages(
 function threads(crash: Crash, out: DecodedValue[]): void {
   const version = parseRelease(crash.system.release);
   const seen = new Set<string>();
-  crash.stacks.forEach((stack) => {
+  stacksOf(crash).forEach((stack) => {
     const task = taskOf(crash, stack);
     const flags = threadFlags(crash, stack, task);
     if (!flags) return;

@@ -146,3 +146,68 @@ export function interruptedContextMissing(stack: Stack): boolean {
     (f) => f.context === 'irq' || f.context === 'nmi' || /interrupt$|^asm_/.test(baseName(f.fn) ?? ''),
   );
 }
+
+const analysisStacks = new WeakMap<object, Stack[]>();
+
+/**
+ * The stacks the analyzers read: `crash.stacks`, then the stacks of `crash.reports` that are not
+ * in it (a transcript's `log` output carries the soft-lockup report with the interrupted
+ * registers, a hung-task report the blocked task's stack). Indexes below `crash.stacks.length`
+ * are indexes into `crash.stacks`; the others follow the reports' order.
+ */
+export function stacksOf(crash: {
+  stacks: Stack[];
+  reports: { stack?: Stack; otherStacks?: { stack: Stack }[] }[];
+}): Stack[] {
+  const cached = analysisStacks.get(crash);
+  if (cached) return cached;
+  const known = new Set(crash.stacks);
+  const extra: Stack[] = [];
+  for (const r of crash.reports) {
+    for (const s of [r.stack, ...(r.otherStacks ?? []).map((o) => o.stack)]) {
+      if (!s || known.has(s) || s.frames.length === 0) continue;
+      if (s.pid === undefined && s.cpu === undefined) continue;
+      known.add(s);
+      extra.push(s);
+    }
+  }
+  const all = extra.length ? [...crash.stacks, ...extra] : crash.stacks;
+  analysisStacks.set(crash, all);
+  return all;
+}
+
+const uniqueIndexes = new WeakMap<object, number[]>();
+
+/**
+ * One stack per task (per CPU for the idle tasks, pid 0), the most telling one: a full stack over
+ * grep pieces, one with the interrupted context and its registers over one cut at the IRQ stack.
+ * The same task is often printed twice (`bt -a` and `foreach bt`, or `bt -a` and the log's lockup
+ * report); counting it twice would double waiters and groups.
+ */
+export function uniqueStacks(crash: Parameters<typeof stacksOf>[0]): number[] {
+  const cached = uniqueIndexes.get(crash);
+  if (cached) return cached;
+  const stacks = stacksOf(crash);
+  const best = new Map<string, number>();
+  const order: string[] = [];
+  const score = (s: Stack) =>
+    (s.partial ? 0 : 4) + (interruptedContextMissing(s) ? 0 : 2) + (locate(s).regs ? 1 : 0);
+  stacks.forEach((s, i) => {
+    const key =
+      s.pid !== undefined && s.pid !== 0
+        ? `p${s.pid}`
+        : s.task !== undefined
+          ? `t${s.task}`
+          : s.pid === 0 && s.cpu !== undefined
+            ? `idle${s.cpu}`
+            : `#${i}`;
+    const prev = best.get(key);
+    if (prev === undefined) {
+      best.set(key, i);
+      order.push(key);
+    } else if (score(s) > score(stacks[prev]!)) best.set(key, i);
+  });
+  const out = order.map((k) => best.get(k)!).sort((a, b) => a - b);
+  uniqueIndexes.set(crash, out);
+  return out;
+}

@@ -3,7 +3,7 @@
  * owners of the mutexes the input printed, a cycle between them when the waiters are known.
  */
 
-import { contextFunctions } from './frames.js';
+import { contextFunctions, stacksOf } from './frames.js';
 import {
   cycleSentence,
   holderSentence,
@@ -19,7 +19,7 @@ export function tellHungTask(input: StoryInput): string {
   const hung = crash.reports.filter((r) => r.kind === 'hung-task');
   const blocked = hung.length
     ? hung.map((r) => ({ pid: r.pid, comm: r.comm, secs: r.stuckSeconds, stack: r.stack }))
-    : crash.stacks
+    : stacksOf(crash)
         .filter((s) => crash.tasks.some((t) => t.state === 'UN' && t.pid === s.pid))
         .map((s) => ({ pid: s.pid, comm: s.comm, secs: undefined, stack: s }));
   const list = blocked

@@ -7,7 +7,7 @@
  */
 
 import { type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
-import { baseName, contextFrames, isUserRegs, locate, owner } from './frames.js';
+import { baseName, contextFrames, isUserRegs, locate, owner, stacksOf, uniqueStacks } from './frames.js';
 import { isSpinFunction } from './spin.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
@@ -54,7 +54,9 @@ export const irqState = defineAnalyzer<IrqState[]>({
   analyze(crash) {
     const states: IrqState[] = [];
     const seen = new Set<string>();
-    crash.stacks.forEach((stack, index) => {
+    const keep = new Set(uniqueStacks(crash));
+    stacksOf(crash).forEach((stack, index) => {
+      if (!keep.has(index)) return;
       const loc = locate(stack);
       if (!loc.regs || isUserRegs(loc.regs)) return;
       const disabled = interruptsDisabled(loc.regs);
@@ -80,7 +82,7 @@ export const irqState = defineAnalyzer<IrqState[]>({
       }
       states.push(state);
     });
-    return { result: states, findings: findings(crash.stacks, states) };
+    return { result: states, findings: findings(stacksOf(crash), states) };
   },
 });
 

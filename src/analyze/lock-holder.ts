@@ -7,7 +7,15 @@
 
 import { decodeThreadFlags, parseRelease } from '../kernel/flags/index.js';
 import type { Crash, Evidence, Stack, Task } from '../model/index.js';
-import { allFunctions, baseName, hex, interruptedContextMissing, locate } from './frames.js';
+import {
+  allFunctions,
+  baseName,
+  hex,
+  interruptedContextMissing,
+  locate,
+  stacksOf,
+  uniqueStacks,
+} from './frames.js';
 import type { Confidence, LockParty } from './results.js';
 import type { SpinLoop } from './spin-loop.js';
 import { register64, testedBit } from './spin-loop.js';
@@ -25,6 +33,8 @@ export interface HolderQuery {
   loop?: SpinLoop;
   /** Functions the waiters were stopped in. */
   spinAt?: Set<string>;
+  /** Pids of the waiters. */
+  waiterPids?: Set<number>;
 }
 
 export interface Candidate extends LockParty {
@@ -37,8 +47,12 @@ export function rankHolders(crash: Crash, q: HolderQuery): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<string>();
   const atomic = atomicSleepers(crash);
-  crash.stacks.forEach((stack, index) => {
+  const keep = new Set(uniqueStacks(crash));
+  stacksOf(crash).forEach((stack, index) => {
+    if (!keep.has(index)) return;
     if (q.waiters.has(index) || q.spinning.has(index) || stack.partial) return;
+    // The same task as a waiter (printed twice: bt -a and the log's lockup report) is no holder.
+    if (stack.pid !== undefined && stack.pid !== 0 && q.waiterPids?.has(stack.pid)) return;
     const key = String(stack.task ?? stack.pid ?? `#${index}`);
     if (seen.has(key)) return;
     const c = candidate(crash, stack, index, q, atomic);

@@ -7,7 +7,7 @@
  */
 
 import type { Crash, Evidence, Stack } from '../model/index.js';
-import { baseName, contextFunctions, formatLocation, hex, locate, owner } from './frames.js';
+import { baseName, contextFunctions, formatLocation, hex, locate, owner, stacksOf } from './frames.js';
 import { findCycles, type PartyEdges } from './lock-cycles.js';
 import { holderConfidence, rankHolders } from './lock-holder.js';
 import { identifyLock, symbolName } from './lock-identity.js';
@@ -81,7 +81,7 @@ export const locks = defineAnalyzer<LocksResult>({
     }
     for (const s of spinners) {
       if (s.lockAddress === undefined) continue;
-      const loc = locate(crash.stacks[s.stack]!);
+      const loc = locate(stacksOf(crash)[s.stack]!);
       const holds: PartyEdges['holds'] = [];
       for (const reg of CALLEE_SAVED) {
         const v = loc.regs?.values[reg];
@@ -95,7 +95,7 @@ export const locks = defineAnalyzer<LocksResult>({
       }
       parties.push({
         key: `s${s.stack}`,
-        party: partyOf(crash.stacks[s.stack]!, s.stack),
+        party: partyOf(stacksOf(crash)[s.stack]!, s.stack),
         holds,
         waitsFor: { lock: hex(s.lockAddress), name: contended.get(s.lockAddress)!.description },
         evidence: s.evidence.slice(0, 1),
@@ -138,7 +138,7 @@ export function partyOf(stack: Stack, index: number): LockParty {
 function spinFunctions(crash: Crash, waiters: Spinner[]): Set<string> {
   return new Set(
     waiters
-      .map((w) => baseName(locate(crash.stacks[w.stack]!).fn))
+      .map((w) => baseName(locate(stacksOf(crash)[w.stack]!).fn))
       .filter((f): f is string => f !== undefined),
   );
 }
@@ -147,7 +147,7 @@ function spinFunctions(crash: Crash, waiters: Spinner[]): Set<string> {
 function pathOf(crash: Crash, waiters: Spinner[]): string[] {
   const path = new Set<string>();
   for (const w of waiters) {
-    const fn = contextFunctions(crash.stacks[w.stack]!).find((f) => !isSpinFunction(f));
+    const fn = contextFunctions(stacksOf(crash)[w.stack]!).find((f) => !isSpinFunction(f));
     if (fn) path.add(fn);
   }
   return [...path];
@@ -168,7 +168,7 @@ function spinnerLock(
   const reasoning: string[] = [];
   const evidence: Evidence[] = [];
   let confidence: Confidence = 'medium';
-  const stack = crash.stacks[first.stack]!;
+  const stack = stacksOf(crash)[first.stack]!;
   const loc = locate(stack);
   if (loop?.load && loop.operand) {
     const reg = loop.operand.base ? loop.operand.base.replace(/^%/, '').toUpperCase() : 'RIP';
@@ -206,7 +206,7 @@ function spinnerLock(
     );
   }
   const waiters = [...entry.spinners, ...entry.inferred]
-    .map((s) => ({ ...partyOf(crash.stacks[s.stack]!, s.stack) }))
+    .map((s) => ({ ...partyOf(stacksOf(crash)[s.stack]!, s.stack) }))
     .filter((p) => p.pid !== undefined || p.cpu !== undefined);
   const finding: LockFinding = {
     address,
@@ -225,6 +225,9 @@ function spinnerLock(
     spinning,
     path: pathOf(crash, entry.spinners),
     spinAt: spinFunctions(crash, [...entry.spinners, ...entry.inferred]),
+    waiterPids: new Set(
+      entry.spinners.map((s) => s.pid).filter((p): p is number => p !== undefined && p !== 0),
+    ),
     ...(loop ? { loop } : {}),
   });
   setHolder(finding, candidates);
@@ -284,9 +287,9 @@ function mutexLock(crash: Crash, l: StructLock, parties: PartyEdges[]): LockFind
   if (l.firstWaiter !== undefined) {
     const waiter = stackContaining(crash, l.firstWaiter);
     if (waiter) {
-      finding.waiters.push(partyOf(crash.stacks[waiter]!, waiter));
+      finding.waiters.push(partyOf(stacksOf(crash)[waiter]!, waiter));
       reasoning.push(
-        `its first waiter (mutex_waiter at ${hex(l.firstWaiter)}) lies on the stack of ${owner(crash.stacks[waiter]!)}`,
+        `its first waiter (mutex_waiter at ${hex(l.firstWaiter)}) lies on the stack of ${owner(stacksOf(crash)[waiter]!)}`,
       );
     } else {
       reasoning.push(
@@ -294,7 +297,7 @@ function mutexLock(crash: Crash, l: StructLock, parties: PartyEdges[]): LockFind
       );
     }
   }
-  const blocked = crash.stacks
+  const blocked = stacksOf(crash)
     .map((s, i) => ({ s, i }))
     .filter(({ s }) => contextFunctions(s).some((f) => /^(__)?mutex_lock/.test(f)));
   if (blocked.length && finding.waiters.length === 0) {
@@ -307,7 +310,7 @@ function mutexLock(crash: Crash, l: StructLock, parties: PartyEdges[]): LockFind
 /** A stack whose frames' stack addresses lie in the same 16 KiB kernel stack as `address`. */
 function stackContaining(crash: Crash, address: bigint): number | undefined {
   const base = address & ~0x3fffn;
-  const i = crash.stacks.findIndex((s) =>
+  const i = stacksOf(crash).findIndex((s) =>
     s.frames.some((f) => f.stackAddress !== undefined && (f.stackAddress & ~0x3fffn) === base),
   );
   return i < 0 ? undefined : i;
@@ -317,7 +320,9 @@ function applyCycles(result: LockFinding[], cycles: DeadlockCycle[], parties: Pa
   for (const p of parties) {
     for (const h of p.holds) {
       const lock = result.find((l) => l.address !== undefined && hex(l.address) === h.lock);
-      if (!lock || lock.holder) continue;
+      if (!lock || (lock.holder && lock.holder.confidence !== 'low')) continue;
+      if (lock.holder)
+        (lock.candidates ??= []).unshift({ ...lock.holder, score: 0, reasons: lock.holder.reasoning });
       lock.holder = { ...p.party, confidence: 'medium', reasoning: [h.why] };
     }
   }
@@ -344,7 +349,7 @@ function unknownLock(
 ): LockFinding {
   const first = list[0]!;
   const reasoning: string[] = [];
-  const stacks = list.map((s) => crash.stacks[s.stack]!);
+  const stacks = list.map((s) => stacksOf(crash)[s.stack]!);
   const shared = sharedRegisters(stacks);
   if (shared.length) {
     reasoning.push(
@@ -360,7 +365,7 @@ function unknownLock(
   const finding: LockFinding = {
     kind: 'unknown',
     description: `the lock waited on at ${at} (${first.how})`,
-    waiters: list.map((s) => partyOf(crash.stacks[s.stack]!, s.stack)),
+    waiters: list.map((s) => partyOf(stacksOf(crash)[s.stack]!, s.stack)),
     confidence: 'low',
     reasoning,
     evidence: list.flatMap((s) => s.evidence.slice(0, 1)),
@@ -370,6 +375,7 @@ function unknownLock(
     spinning,
     path: pathOf(crash, list),
     spinAt: spinFunctions(crash, list),
+    waiterPids: new Set(list.map((s) => s.pid).filter((p): p is number => p !== undefined && p !== 0)),
   });
   setHolder(finding, candidates);
   return finding;

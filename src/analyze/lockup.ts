@@ -19,7 +19,7 @@ import {
 
 export function tellLockup(input: StoryInput): string {
   const { crash, classification } = input;
-  const hard = classification.kind === 'hard-lockup';
+  const hard = input.kind === 'hard-lockup';
   const fired = firingStack(input);
   const cpu = classification.panic?.cpu ?? crash.system.panicCpu ?? fired?.stack.cpu;
   const head = hard
@@ -28,7 +28,7 @@ export function tellLockup(input: StoryInput): string {
   return sentences([
     head,
     fired ? whereSentence(input, fired.stack, fired.index) : undefined,
-    waitersSentence(input, fired?.index),
+    waitersSentence(input, fired?.stack),
     cycleSentence(input) ?? holderSentence(input),
     sinceSentence(input),
     knownSentence(input),

@@ -5,7 +5,7 @@
  */
 
 import type { Crash } from '../model/index.js';
-import { hex, locate } from './frames.js';
+import { hex, locate, stacksOf } from './frames.js';
 import { irqState } from './irq.js';
 import { taskOf, threadFlags } from './lock-holder.js';
 import { locks } from './locks.js';
@@ -30,7 +30,7 @@ export const nextSteps = defineAnalyzer<NextStep[]>({
     // The spin loop itself, when the input does not show its instructions.
     const first = spinners.find((s) => !loops.has(s.stack));
     if (first) {
-      const rip = locate(crash.stacks[first.stack]!).address;
+      const rip = locate(stacksOf(crash)[first.stack]!).address;
       if (rip !== undefined)
         add(
           `dis -rl ${short(rip)}`,
@@ -39,7 +39,7 @@ export const nextSteps = defineAnalyzer<NextStep[]>({
     }
     // The instructions where the lockup CPU was stopped, when the input does not show them.
     const cpu = crash.system.panicCpu;
-    const stuck = crash.stacks.find((s) => s.cpu !== undefined && s.cpu === cpu && !s.partial);
+    const stuck = stacksOf(crash).find((s) => s.cpu !== undefined && s.cpu === cpu && !s.partial);
     const stuckRip = stuck ? locate(stuck).address : undefined;
     if (
       stuckRip !== undefined &&
@@ -54,7 +54,7 @@ export const nextSteps = defineAnalyzer<NextStep[]>({
     if (cycles.length)
       add('bt -a', 'every CPU with its exception frame: the registers that hold the locks of the cycle');
     const groups = context.get(stackGroups).groups;
-    if (groups.some((g) => g.countSource === 'shell-count') || crash.stacks.some((s) => s.partial)) {
+    if (groups.some((g) => g.countSource === 'shell-count') || stacksOf(crash).some((s) => s.partial)) {
       add('bt -a', 'every CPU’s full stack with its exception frame: the input has only grep output of it');
     }
     if (context.get(irqState).some((s) => s.disabled) && spinners.length)
@@ -109,7 +109,7 @@ function lockSteps(crash: Crash, lock: LockFinding, add: (command: string, why: 
   }
   const h = lock.holder;
   if (h?.stack !== undefined) {
-    const stack = crash.stacks[h.stack]!;
+    const stack = stacksOf(crash)[h.stack]!;
     const who =
       h.pid !== undefined ? String(h.pid) : stack.task !== undefined ? short(stack.task) : undefined;
     if (who) {

@@ -14,6 +14,8 @@ import {
   isPieceOfAnother,
   isUserRegs,
   locate,
+  stacksOf,
+  uniqueStacks,
 } from './frames.js';
 import type { Spinner } from './results.js';
 import { isBitSpin, operandAddress, readSpinLoop, type SpinLoop } from './spin-loop.js';
@@ -84,8 +86,9 @@ export const spin = defineAnalyzer<SpinResult>({
     const spinners: Spinner[] = [];
     const byRip = new Map<bigint, number[]>();
     const seen = new Set<string>();
-    crash.stacks.forEach((stack, index) => {
-      if (isPieceOfAnother(crash.stacks, index)) return;
+    const keep = new Set(uniqueStacks(crash));
+    stacksOf(crash).forEach((stack, index) => {
+      if (!keep.has(index) || isPieceOfAnother(stacksOf(crash), index)) return;
       const loc = locate(stack);
       if (loc.address !== undefined && !isUserRegs(loc.regs)) {
         const key = `${stack.task ?? stack.pid ?? `#${index}`}|${loc.address}`;
@@ -100,17 +103,17 @@ export const spin = defineAnalyzer<SpinResult>({
       if (spinner) spinners.push(spinner);
     });
     const sharedRips = [...byRip]
-      .filter(([, stacks]) => new Set(stacks.map((s) => crash.stacks[s]!.cpu ?? `s${s}`)).size >= 2)
+      .filter(([, stacks]) => new Set(stacks.map((s) => stacksOf(crash)[s]!.cpu ?? `s${s}`)).size >= 2)
       .map(([address, stacks]) => ({
         address,
-        at: formatLocation(locate(crash.stacks[stacks[0]!]!)),
+        at: formatLocation(locate(stacksOf(crash)[stacks[0]!]!)),
         stacks,
       }));
     // Same instruction on several CPUs, not idle, not already explained: a busy loop caught repeatedly.
     for (const shared of sharedRips) {
       for (const index of shared.stacks) {
         if (spinners.some((s) => s.stack === index)) continue;
-        const stack = crash.stacks[index]!;
+        const stack = stacksOf(crash)[index]!;
         const fns = contextFunctions(stack);
         if (fns.some((f) => /idle|halt|mwait|schedule/.test(f))) continue;
         spinners.push(
@@ -126,13 +129,16 @@ export const spin = defineAnalyzer<SpinResult>({
     // A CPU stopped elsewhere in the same loop function (the one the watchdog interrupted, whose
     // RIP is a return address after an IRQ frame) spins there too.
     const loopFns = new Set(
-      spinners.filter((s) => s.how === 'busy-loop').map((s) => baseName(locate(crash.stacks[s.stack]!).fn)),
+      spinners
+        .filter((s) => s.how === 'busy-loop')
+        .map((s) => baseName(locate(stacksOf(crash)[s.stack]!).fn)),
     );
-    crash.stacks.forEach((stack, index) => {
+    stacksOf(crash).forEach((stack, index) => {
       if (
+        !keep.has(index) ||
         stack.cpu === undefined ||
         spinners.some((s) => s.stack === index) ||
-        isPieceOfAnother(crash.stacks, index)
+        isPieceOfAnother(stacksOf(crash), index)
       )
         return;
       if (spinners.some((s) => s.cpu === stack.cpu && s.pid === stack.pid)) return;

@@ -7,7 +7,15 @@
  */
 
 import type { Evidence, ShellCount, Stack } from '../model/index.js';
-import { baseName, contextFunctions, formatLocation, isPieceOfAnother, locate } from './frames.js';
+import {
+  baseName,
+  contextFunctions,
+  formatLocation,
+  isPieceOfAnother,
+  locate,
+  stacksOf,
+  uniqueStacks,
+} from './frames.js';
 import type { StackGroup, StackGroupMember } from './results.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
@@ -41,9 +49,11 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
   analyze(crash) {
     const drafts = new Map<string, Draft>();
     const seen = new Set<string>();
-    crash.stacks.forEach((stack, index) => {
+    const keep = new Set(uniqueStacks(crash));
+    stacksOf(crash).forEach((stack, index) => {
+      if (!keep.has(index)) return;
       const functions = contextFunctions(stack);
-      if (functions.length === 0 || isPieceOfAnother(crash.stacks, index)) return;
+      if (functions.length === 0 || isPieceOfAnother(stacksOf(crash), index)) return;
       const loc = locate(stack);
       const identity = `${stack.task ?? stack.pid ?? `#${index}`}|${functions.join(',')}|${loc.address ?? ''}`;
       if (stack.task !== undefined || stack.pid !== undefined) {
@@ -72,7 +82,7 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
     }
 
     const groups: StackGroup[] = [...drafts.values()].map(toGroup);
-    const notes = applyShellCounts(groups, crash.shellCounts, knownComms(crash.stacks, crash.tasks));
+    const notes = applyShellCounts(groups, crash.shellCounts, knownComms(stacksOf(crash), crash.tasks));
     const idle = (g: StackGroup) => g.functions.some((f) => IDLE.has(f));
     groups.sort((a, b) => Number(idle(a)) - Number(idle(b)) || b.count - a.count);
     const result: StackGroupsResult = {

@@ -4,8 +4,8 @@
  * does not support the sentence — partial input gives a shorter story, never an invented one.
  */
 
-import type { Crash, Stack } from '../model/index.js';
-import { contextFunctions, formatLocation, interruptedContextMissing, locate } from './frames.js';
+import type { Crash, CrashKind, Report, Stack } from '../model/index.js';
+import { contextFunctions, formatLocation, interruptedContextMissing, locate, stacksOf } from './frames.js';
 import type { IrqState } from './irq.js';
 import type {
   Classification,
@@ -20,6 +20,9 @@ import type {
 export interface StoryInput {
   crash: Crash;
   classification: Classification;
+  /** The kind the story tells (may differ from the headline's) and its report. */
+  kind: CrashKind;
+  report?: Report;
   spinners: Spinner[];
   locks: LockFinding[];
   cycles: DeadlockCycle[];
@@ -41,24 +44,32 @@ export function who(p: LockParty | Pick<Stack, 'pid' | 'comm' | 'cpu'>): string 
 /** The stack of the CPU/task that fired: panic CPU, panic task, or the headline report's stack. */
 export function firingStack(input: StoryInput): { stack: Stack; index?: number } | undefined {
   const { crash, classification } = input;
-  const cpu = classification.panic?.cpu ?? crash.system.panicCpu;
+  const stacks = stacksOf(crash);
+  const cpu = input.report?.cpu ?? classification.panic?.cpu ?? crash.system.panicCpu;
   const pid = classification.panic?.pid ?? crash.system.panicPid;
+  const report =
+    input.report ?? (classification.report !== undefined ? crash.reports[classification.report] : undefined);
+  const fromReport = report?.stack ? { stack: report.stack, index: stacks.indexOf(report.stack) } : undefined;
   const byCpu = crash.cpus.find((c) => c.id === cpu && c.stack !== undefined);
-  if (byCpu?.stack !== undefined && crash.stacks[byCpu.stack])
-    return { stack: crash.stacks[byCpu.stack]!, index: byCpu.stack };
-  const byPid =
-    pid !== undefined && pid !== 0 ? crash.stacks.findIndex((s) => s.pid === pid && !s.partial) : -1;
-  if (byPid >= 0) return { stack: crash.stacks[byPid]!, index: byPid };
-  const report = classification.report !== undefined ? crash.reports[classification.report] : undefined;
-  if (report?.stack) return { stack: report.stack };
+  let own: { stack: Stack; index: number } | undefined;
+  if (byCpu?.stack !== undefined && stacks[byCpu.stack])
+    own = { stack: stacks[byCpu.stack]!, index: byCpu.stack };
+  else {
+    const byPid = pid !== undefined && pid !== 0 ? stacks.findIndex((s) => s.pid === pid && !s.partial) : -1;
+    if (byPid >= 0) own = { stack: stacks[byPid]!, index: byPid };
+  }
+  // The CPU's own stack, unless the unwinder stopped at the interrupt and the report has the rest.
+  if (own && !(fromReport && interruptedContextMissing(own.stack))) return own;
+  if (fromReport) return fromReport.index >= 0 ? fromReport : { stack: fromReport.stack };
+  if (own) return own;
   // No panic CPU in the input: the CPU whose stack holds panic() itself.
-  const panicking = crash.stacks.findIndex(
+  const panicking = stacks.findIndex(
     (s) =>
       s.cpu !== undefined &&
       s.frames.some((f) => f.fn === 'panic') &&
       !s.frames.some((f) => f.fn === 'crash_nmi_callback'),
   );
-  return panicking >= 0 ? { stack: crash.stacks[panicking]!, index: panicking } : undefined;
+  return panicking >= 0 ? { stack: stacks[panicking]!, index: panicking } : undefined;
 }
 
 /** `get_futex_key → put_page → put_compound_page`: the last callers leading to where it was. */
@@ -76,7 +87,9 @@ export function whereSentence(
     return 'what it was doing is not in the input: the unwinder stopped at the interrupt that caught it (the lockup report in the kernel log shows the interrupted stack and registers)';
   const loc = locate(stack);
   if (!loc.fn) return undefined;
-  const spinner = index !== undefined ? input.spinners.find((s) => s.stack === index) : undefined;
+  const spinner = input.spinners.find(
+    (s) => s.stack === index || (stack.pid !== undefined && stack.pid !== 0 && s.pid === stack.pid),
+  );
   const lock = spinner
     ? input.locks.find((l) => l.address !== undefined && l.address === spinner.lockAddress)
     : undefined;
@@ -107,7 +120,7 @@ export function whereSentence(
   return parts.join(' ');
 }
 
-export function waitersSentence(input: StoryInput, exclude?: number): string | undefined {
+export function waitersSentence(input: StoryInput, exclude?: Stack): string | undefined {
   const lock = input.locks[0];
   if (!lock) return undefined;
   const group = input.groups.find(
@@ -117,7 +130,11 @@ export function waitersSentence(input: StoryInput, exclude?: number): string | u
     const comm = group.comms[0];
     return `${group.count} ${group.functions[0]} hits in \`bt -a\` (counted by the transcript’s own grep | wc -l, ≈${Math.ceil(group.count / 2)} stacks)${comm ? `, ${comm.count} of them ${comm.comm}` : ''}, stopped in the same loop`;
   }
-  const others = lock.waiters.filter((w) => w.stack !== exclude);
+  const others = lock.waiters.filter(
+    (w) =>
+      !exclude ||
+      !(w.stack === stacksOf(input.crash).indexOf(exclude) || (exclude.pid && w.pid === exclude.pid)),
+  );
   if (!others.length) return undefined;
   const cpus = others.filter((w) => w.cpu !== undefined).map((w) => w.cpu);
   return `${others.length} other ${others.length === 1 ? 'waiter' : 'waiters'}${cpus.length ? ` on CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(',')}` : ''} ${others.length === 1 ? 'waits' : 'wait'} on ${lock.description}`;
@@ -133,7 +150,7 @@ export function holderSentence(input: StoryInput): string | undefined {
         .slice(0, 2)
         .map((r) => r.replace(/\.$/, ''))
         .join('; ');
-      const lead = i === 0 ? 'likely holder' : 'and of';
+      const lead = i === 0 ? 'likely holder' : 'likely holder';
       return `${lead}${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${who(h)} — ${why} (${h.confidence} confidence)`;
     })
     .join('; ');
@@ -151,7 +168,10 @@ export function cycleSentence(input: StoryInput): string | undefined {
 
 export function sinceSentence(input: StoryInput): string | undefined {
   const report =
-    input.classification.report !== undefined ? input.crash.reports[input.classification.report] : undefined;
+    input.report ??
+    (input.classification.report !== undefined
+      ? input.crash.reports[input.classification.report]
+      : undefined);
   const parts: string[] = [];
   if (report?.stuckSeconds !== undefined) parts.push(`stuck for ${report.stuckSeconds} s when reported`);
   const up = input.crash.system.uptimeSeconds;

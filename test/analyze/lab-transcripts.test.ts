@@ -65,11 +65,16 @@ describe('abba-spinlock: the soft-lockup flavour (interrupts on)', () => {
     expect(lockB.holder?.reasoning[0]).toContain('RBP');
   });
 
-  it('points at the soft-lockup CPU for lab_lock_a, and says its interrupted stack is missing', () => {
-    const lockA = d.locks.find((l) => l.address === sym.get('lab_lock_a'))!;
-    expect(lockA.holder).toMatchObject({ comm: 'lab_abba_ab/1', cpu: 1, confidence: 'low' });
+  it('reads the watchdog CPU from the log’s soft-lockup report (crash’s bt stops at the IRQ stack) and closes the AB-BA', () => {
+    const bt = labFile('abba-spinlock', 'crash', 'bt-a.txt');
+    expect(bt).toContain('WARNING: possibly bogus exception frame');
+    const ab = d.spinners.find((s) => s.comm === 'lab_abba_ab/1')!;
+    expect(ab).toMatchObject({ cpu: 1, how: 'queued-spinlock', interruptsDisabled: false });
+    expect(ab.lockAddress).toBe(sym.get('lab_lock_b'));
+    expect(d.cycles).toHaveLength(1);
+    expect(d.cycles[0]!.edges.map((e) => e.party.comm)).toEqual(['lab_abba_ab/1', 'lab_abba_ba/2']);
     expect(d.story).toContain('Soft lockup on CPU 1');
-    expect(d.story).toContain('unwinder stopped at the interrupt');
+    expect(d.story).toContain('AB-BA deadlock');
   });
 });
 

@@ -6,7 +6,7 @@
 import { inRange, type KernelVersion, parseRelease } from '../../kernel/flags/version.js';
 import type { Crash } from '../../model/index.js';
 import { classify } from '../classify/index.js';
-import { allFunctions, baseName, contextFunctions } from '../frames.js';
+import { allFunctions, baseName, contextFunctions, stacksOf } from '../frames.js';
 import { irqState } from '../irq.js';
 import { locks } from '../locks.js';
 import type { Confidence, KnownIssue } from '../results.js';
@@ -54,7 +54,7 @@ function collect(crash: Crash, context: AnalysisContext): Facts {
   const add = (fns: string[]) => {
     for (const f of fns) functions.add(f);
   };
-  for (const s of crash.stacks) add(allFunctions(s));
+  for (const s of stacksOf(crash)) add(allFunctions(s));
   for (const r of crash.reports) {
     if (r.stack) add(allFunctions(r.stack));
     for (const o of r.otherStacks ?? []) add(allFunctions(o.stack));
@@ -63,12 +63,12 @@ function collect(crash: Crash, context: AnalysisContext): Facts {
   }
   const spinners = context.get(spin).spinners;
   const spinningIn = new Set<string>();
-  for (const s of spinners) for (const f of allFunctions(crash.stacks[s.stack]!)) spinningIn.add(f);
+  for (const s of spinners) for (const f of allFunctions(stacksOf(crash)[s.stack]!)) spinningIn.add(f);
   const kind = context.get(classify).kind;
   if (kind === 'hard-lockup' || kind === 'soft-lockup') {
     // The CPU a lockup watchdog caught is stuck where it was, even when no loop is visible.
     const cpu = crash.system.panicCpu;
-    const stuck = crash.stacks.find((s) => s.cpu !== undefined && s.cpu === cpu && !s.partial);
+    const stuck = stacksOf(crash).find((s) => s.cpu !== undefined && s.cpu === cpu && !s.partial);
     if (stuck) for (const f of contextFunctions(stuck)) spinningIn.add(f);
   }
   const conditions = new Set<KnownBugCondition>();
