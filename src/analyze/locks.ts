@@ -321,8 +321,12 @@ function applyCycles(result: LockFinding[], cycles: DeadlockCycle[], parties: Pa
     for (const h of p.holds) {
       const lock = result.find((l) => l.address !== undefined && hex(l.address) === h.lock);
       if (!lock || (lock.holder && lock.holder.confidence !== 'low')) continue;
-      if (lock.holder)
-        (lock.candidates ??= []).unshift({ ...lock.holder, score: 0, reasons: lock.holder.reasoning });
+      if (lock.holder) {
+        lock.candidates = [
+          { ...lock.holder, score: 0, reasons: lock.holder.reasoning },
+          ...(lock.candidates ?? []),
+        ];
+      }
       lock.holder = { ...p.party, confidence: 'medium', reasoning: [h.why] };
     }
   }

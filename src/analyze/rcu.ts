@@ -18,7 +18,7 @@ import {
 } from './story-parts.js';
 
 export function tellRcuStall(input: StoryInput): string {
-  const { crash, classification } = input;
+  const { crash } = input;
   const report = input.report;
   const stalled = report?.stalledCpus ?? [];
   const head = stalled.length
