@@ -287,7 +287,17 @@ function mutexLock(crash: Crash, l: StructLock, parties: PartyEdges[]): LockFind
   if (l.firstWaiter !== undefined) {
     const waiter = stackContaining(crash, l.firstWaiter);
     if (waiter) {
-      finding.waiters.push(partyOf(stacksOf(crash)[waiter]!, waiter));
+      const stack = stacksOf(crash)[waiter]!;
+      finding.waiters.push(partyOf(stack, waiter));
+      // The waiter's edge of the wait-for graph: keyed by its task like an owner's, so a task that
+      // owns one mutex and waits for another is one party (AB-BA across mutexes).
+      parties.push({
+        key: stack.task !== undefined ? `t${hex(stack.task)}` : `s${waiter}`,
+        party: partyOf(stack, waiter),
+        holds: [],
+        waitsFor: { lock: l.address !== undefined ? hex(l.address) : l.name, name: `mutex ${name}` },
+        evidence: l.evidence,
+      });
       reasoning.push(
         `its first waiter (mutex_waiter at ${hex(l.firstWaiter)}) lies on the stack of ${owner(stacksOf(crash)[waiter]!)}`,
       );
