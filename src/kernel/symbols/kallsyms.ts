@@ -136,9 +136,11 @@ function decodeNames(
     starts[i] = outLen;
     for (let t = 0; t < len; t++) {
       const token = tokens[chunk[pos++]!]!;
-      if (outLen + token.length > out.length) out = grow8(out, outLen + token.length);
-      out.set(token, outLen);
-      outLen += token.length;
+      const n = token.length;
+      if (outLen + n > out.length) out = grow8(out, outLen + n);
+      // Tokens are a few bytes: a plain loop beats TypedArray.set's per-call overhead.
+      for (let b = 0; b < n; b++) out[outLen + b] = token[b]!;
+      outLen += n;
     }
     if (starts[i] === outLen) throw corrupt('kallsyms_names', i, `symbol ${i} has no type letter`);
   }
