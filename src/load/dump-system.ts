@@ -30,15 +30,23 @@ export interface PanicFacts {
 /** Address of a kernel symbol, when symbols are available (kallsyms, System.map). */
 export type SymbolLookup = (name: string) => bigint | undefined;
 
+export interface SystemFactsOptions {
+  dumpFile: string;
+  /** IANA zone for `dumpDateText` (default: local). */
+  timeZone?: string;
+  /** Compute `dumpDateText` (costs the first Intl use, ~20 ms; `log` skips it). Default true. */
+  dateText?: boolean;
+  lookup?: SymbolLookup;
+}
+
 export function systemFacts(
   dump: Dump,
   vi: VmcoreInfo | undefined,
   kernel: KernelMemory | undefined,
   log: KernelLogRecord[],
-  dumpFile: string,
-  timeZone?: string,
-  lookup?: SymbolLookup,
+  options: SystemFactsOptions,
 ): SystemFacts {
+  const { dumpFile, timeZone, lookup } = options;
   const facts: SystemFacts = { dumpFile };
   const uts = dump.kdump?.utsname ?? (kernel && vi ? utsFromMemory(kernel, vi) : undefined);
   if (uts) {
@@ -52,7 +60,7 @@ export function systemFacts(
     dump.kdump && dump.kdump.timestampSec > 0n ? Number(dump.kdump.timestampSec) : vi?.crashTime;
   if (seconds !== undefined) {
     facts.dumpDate = new Date(seconds * 1000).toISOString();
-    facts.dumpDateText = formatCrashDate(seconds, timeZone);
+    if (options.dateText !== false) facts.dumpDateText = formatCrashDate(seconds, timeZone);
   }
   const nrCpus = dump.kdump?.nrCpus;
   facts.cpus = nrCpus && nrCpus > 0 ? nrCpus : dump.notes.prstatus.length || undefined;

@@ -1,27 +1,24 @@
 /**
- * A vmcore → the model's Crash: system facts (crash `sys` without symbols), the kernel log (one
- * LogRecord per printed line, numbered like `ktriage log` output), CPUs with their NT_PRSTATUS
- * registers, the dump summary and a MemoryView over kernel memory. Tasks, stacks and symbols come
- * from the layers built on KernelMemory (see docs/dump-api.md); `gaps` says so.
+ * A vmcore → the model's Crash, ready for analysis: ./dump-read.ts (system facts, the log, CPUs,
+ * memory), the same report extraction a console log gets (src/text/console), so a dump has a
+ * diagnosis from its log, and — when asked — symbols, types and tasks read from memory
+ * (src/kernel/kernel-context.ts).
  */
 
-import type { OpenDumpOptions } from '../dump/open.js';
-import { KtriageError } from '../errors.js';
 import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
-import { readKernelLog } from '../kernel/printk/index.js';
-import type { KernelLog, KernelLogRecord } from '../kernel/printk/types.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
-import { type Crash, emptyCrash, type InputFormat } from '../model/crash.js';
-import type { LogRecord } from '../model/log.js';
+import type { Crash } from '../model/crash.js';
 import type { SystemFacts } from '../model/system.js';
-import type { Cpu } from '../model/task.js';
 import { extractReports } from '../text/console/index.js';
-import { type KernelDump, openKernelDump } from './dump-open.js';
-import { systemFacts } from './dump-system.js';
+import {
+  type LoadDumpOptions as ReadDumpOptions,
+  type LoadedDump as ReadDumpResult,
+  readDump,
+} from './dump-read.js';
 
-export interface LoadDumpOptions extends OpenDumpOptions {
-  /** IANA zone for dates (default: the process's local zone, as crash does). */
-  timeZone?: string;
+export { readDump, toLogRecords } from './dump-read.js';
+
+export interface LoadDumpOptions extends ReadDumpOptions {
   /**
    * Also read symbols, types, tasks and CPUs from memory (kallsyms + BTF, ~0.2 s more; see
    * docs/kernel-api.md). `true`, or the options (`--symbols` file) to read them with.
@@ -29,11 +26,7 @@ export interface LoadDumpOptions extends OpenDumpOptions {
   kernel?: boolean | KernelContextOptions;
 }
 
-export interface LoadedDump {
-  crash: Crash;
-  kernelDump: KernelDump;
-  /** The raw log records (with levels, dicts, caller ids) for `ktriage log`. */
-  kernelLog: KernelLog;
+export interface LoadedDump extends ReadDumpResult {
   /** Symbols, types, per-cpu data of the kernel, when `options.kernel` asked for them. */
   kernelContext?: KernelContext;
 }
@@ -43,34 +36,8 @@ export function loadDump(path: string, options: LoadDumpOptions = {}): Crash {
 }
 
 export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): LoadedDump {
-  const kernelDump = openKernelDump(path, options);
-  const { dump, vmcoreinfo, kernel } = kernelDump;
-  const format: InputFormat = dump.flattened
-    ? 'vmcore-flattened'
-    : dump.container === 'elf'
-      ? 'vmcore-elf'
-      : 'vmcore-kdump';
-  const crash = emptyCrash({ path, format, bytes: dump.source.size });
-  let kernelLog: KernelLog;
-  try {
-    kernelLog = readKernelLog(kernel, vmcoreinfo);
-  } catch (error) {
-    if (!(error instanceof KtriageError) || error.kind === 'internal') throw error;
-    kernelLog = { format: 'ringbuffer', records: [], problems: [error.message] };
-    crash.gaps.push({ what: 'kernel log', why: error.message });
-  }
-  crash.log = toLogRecords(kernelLog.records);
-  crash.system = systemFacts(dump, vmcoreinfo, kernel, kernelLog.records, path, options.timeZone);
-  crash.cpus = dump.notes.prstatus.map(
-    (p): Cpu => ({
-      id: p.cpu,
-      pid: p.pid,
-      idle: p.pid === 0,
-      regs: p.registers,
-      evidence: [{ source: 'dump', cpu: p.cpu, pid: p.pid, note: 'NT_PRSTATUS' }],
-    }),
-  );
-  // The same report extraction a console log gets, so a dump has a diagnosis from its log today.
+  const loaded: LoadedDump = readDump(path, options);
+  const { crash, kernelDump } = loaded;
   const extracted = extractReports(crash.log);
   crash.reports = extracted.reports;
   crash.stacks.push(...extracted.stacks);
@@ -79,49 +46,18 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
   for (const [key, value] of Object.entries(extracted.system) as [keyof SystemFacts, unknown][]) {
     if (crash.system[key] === undefined) (crash.system as Record<string, unknown>)[key] = value;
   }
-  crash.memory = kernel.memoryView();
-  crash.dump = { ...dump.info, notes: [...(dump.info.notes ?? []), ...kernelLog.problems] };
   if (!options.kernel) {
     crash.gaps.push({
       what: 'tasks, stacks and symbols',
       why: 'not read from memory for this command; the log above is complete',
     });
-    return { crash, kernelDump, kernelLog };
+    return loaded;
   }
-  const kernelContext = new KernelContext(kernel, options.kernel === true ? {} : options.kernel);
+  const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
   applyKernelTasks(crash, kernelContext);
   crash.gaps.push({
     what: 'stacks',
     why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
   });
-  return { crash, kernelDump, kernelLog, kernelContext };
-}
-
-/** One LogRecord per printed line; `line` = the line's number in `ktriage log` output. */
-export function toLogRecords(records: KernelLogRecord[]): LogRecord[] {
-  const out: LogRecord[] = [];
-  let line = 1;
-  for (const r of records) {
-    const time = Number(r.tsNsec / 1000n) / 1e6;
-    const caller = r.callerId === undefined ? undefined : callerOf(r.callerId);
-    r.text.split('\n').forEach((text, i) => {
-      const record: LogRecord = {
-        seq: r.seq,
-        time,
-        level: r.level,
-        facility: r.facility,
-        text,
-        line: line++,
-      };
-      if (caller) record.caller = caller;
-      if (i === 0 && r.dict) record.dict = r.dict;
-      if (i > 0) record.continuation = true;
-      out.push(record);
-    });
-  }
-  return out;
-}
-
-function callerOf(id: number): LogRecord['caller'] {
-  return id & 0x80000000 ? { kind: 'cpu', id: id & 0x7fffffff } : { kind: 'task', id };
+  return { ...loaded, kernelContext };
 }

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { formatLog } from '../../kernel/printk/format.js';
-import { loadDumpDetailed } from '../../load/dump.js';
+import { readDump } from '../../load/dump-read.js';
 import { ttyProgress } from './progress.js';
 
 interface LogOptions {
@@ -33,7 +33,11 @@ export function registerLog(program: Command): void {
 export function renderLog(vmcore: string, options: LogOptions): string {
   const progress = ttyProgress();
   try {
-    const { kernelLog, crash, kernelDump } = loadDumpDetailed(vmcore, { timeZone: options.tz, progress });
+    const { kernelLog, crash, kernelDump } = readDump(vmcore, {
+      timeZone: options.tz,
+      progress,
+      dateText: false,
+    });
     progress.done();
     const uptime = crash.system.uptimeSeconds ?? 0;
     const dumpSeconds = crash.system.dumpDate

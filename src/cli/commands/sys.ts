@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { formatCrashDate, formatUptime } from '../../kernel/printk/time.js';
-import { loadDumpDetailed } from '../../load/dump.js';
+import { readDump } from '../../load/dump-read.js';
 import { findPanic } from '../../load/dump-system.js';
 import type { Crash } from '../../model/crash.js';
 import { ttyProgress } from './progress.js';
@@ -21,7 +21,7 @@ export function registerSys(program: Command): void {
 export function renderSys(vmcore: string, options: { tz?: string } = {}): string {
   const progress = ttyProgress();
   try {
-    const loaded = loadDumpDetailed(vmcore, { timeZone: options.tz, progress });
+    const loaded = readDump(vmcore, { timeZone: options.tz, progress });
     const text = formatSys(loaded.crash, findPanic(loaded.kernelLog.records)?.checkLog ?? false, options.tz);
     loaded.kernelDump.close();
     return text;

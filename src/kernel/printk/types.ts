@@ -40,52 +40,74 @@ export const LOG_CONT = 8;
  * the kernel could have without allocating them whole.
  */
 export class VirtualWindow {
-  private readonly pages = new Map<bigint, Uint8Array | null>();
+  private readonly pages = new Map<number, DataView | null>();
+  /** Offset of the window's start within its first page; page k of the window starts at k·pageSize − lead. */
+  private readonly lead: number;
+  private readonly pageSize: number;
   missingPages = 0;
 
   constructor(
     private readonly mem: VirtualReader,
     readonly base: bigint,
-  ) {}
+  ) {
+    this.pageSize = mem.pageSize;
+    this.lead = Number(base % BigInt(mem.pageSize));
+  }
 
   /** `n` bytes at `offset` into the window (zeros where pages are missing). */
   bytes(offset: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
-    const pageSize = BigInt(this.mem.pageSize);
     let done = 0;
     while (done < n) {
-      const address = this.base + BigInt(offset + done);
-      const inPage = Number(address % pageSize);
-      const take = Math.min(n - done, this.mem.pageSize - inPage);
-      const page = this.page(address - BigInt(inPage));
-      if (page) out.set(page.subarray(inPage, inPage + take), done);
+      const at = this.lead + offset + done;
+      const index = Math.floor(at / this.pageSize);
+      const inPage = at - index * this.pageSize;
+      const take = Math.min(n - done, this.pageSize - inPage);
+      const page = this.page(index);
+      if (page) out.set(new Uint8Array(page.buffer, page.byteOffset + inPage, take), done);
       done += take;
     }
     return out;
   }
 
-  private page(pageBase: bigint): Uint8Array | null {
-    let page = this.pages.get(pageBase);
+  private page(index: number): DataView | null {
+    let page = this.pages.get(index);
     if (page === undefined) {
-      page = this.mem.tryReadVirt(pageBase, this.mem.pageSize) ?? null;
+      const address = this.base - BigInt(this.lead) + BigInt(index) * BigInt(this.pageSize);
+      const bytes = this.mem.tryReadVirt(address, this.pageSize);
+      page = bytes ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null;
       if (!page) this.missingPages++;
-      this.pages.set(pageBase, page);
+      this.pages.set(index, page);
     }
     return page;
   }
 
+  /** The page and in-page offset holding `size` bytes at `offset`, when they do not straddle pages. */
+  private within(offset: number, size: number): [DataView | null, number] | undefined {
+    const at = this.lead + offset;
+    const index = Math.floor(at / this.pageSize);
+    const inPage = at - index * this.pageSize;
+    return inPage + size <= this.pageSize ? [this.page(index), inPage] : undefined;
+  }
+
   u8(offset: number): number {
-    return this.bytes(offset, 1)[0]!;
+    const w = this.within(offset, 1)!;
+    return w[0] ? w[0].getUint8(w[1]) : 0;
   }
   u16(offset: number): number {
-    const b = this.bytes(offset, 2);
-    return b[0]! | (b[1]! << 8);
+    const w = this.within(offset, 2);
+    if (!w) return new DataView(this.bytes(offset, 2).buffer).getUint16(0, true);
+    return w[0] ? w[0].getUint16(w[1], true) : 0;
   }
   u32(offset: number): number {
-    return new DataView(this.bytes(offset, 4).buffer).getUint32(0, true);
+    const w = this.within(offset, 4);
+    if (!w) return new DataView(this.bytes(offset, 4).buffer).getUint32(0, true);
+    return w[0] ? w[0].getUint32(w[1], true) : 0;
   }
   u64(offset: number): bigint {
-    return new DataView(this.bytes(offset, 8).buffer).getBigUint64(0, true);
+    const w = this.within(offset, 8);
+    if (!w) return new DataView(this.bytes(offset, 8).buffer).getBigUint64(0, true);
+    return w[0] ? w[0].getBigUint64(w[1], true) : 0n;
   }
 }
 

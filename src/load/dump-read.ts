@@ -1,0 +1,101 @@
+/**
+ * A vmcore → the model's Crash, without report extraction (what `log` and `sys` need; `loadDump`
+ * in ./dump.ts adds the reports): system facts (crash `sys` without symbols), the kernel log (one
+ * LogRecord per printed line, numbered like `ktriage log` output), CPUs with their NT_PRSTATUS
+ * registers, the dump summary and a MemoryView over kernel memory. Tasks, stacks and symbols come
+ * from the layers built on KernelMemory (see docs/dump-api.md); `gaps` says so.
+ */
+
+import type { OpenDumpOptions } from '../dump/open.js';
+import { KtriageError } from '../errors.js';
+import { readKernelLog } from '../kernel/printk/index.js';
+import type { KernelLog, KernelLogRecord } from '../kernel/printk/types.js';
+import { type Crash, emptyCrash, type InputFormat } from '../model/crash.js';
+import type { LogRecord } from '../model/log.js';
+import type { Cpu } from '../model/task.js';
+import { type KernelDump, openKernelDump } from './dump-open.js';
+import { systemFacts } from './dump-system.js';
+
+export interface LoadDumpOptions extends OpenDumpOptions {
+  /** IANA zone for dates (default: the process's local zone, as crash does). */
+  timeZone?: string;
+  /** Render system.dumpDateText (default true). */
+  dateText?: boolean;
+}
+
+export interface LoadedDump {
+  crash: Crash;
+  kernelDump: KernelDump;
+  /** The raw log records (with levels, dicts, caller ids) for `ktriage log`. */
+  kernelLog: KernelLog;
+}
+
+export function readDump(path: string, options: LoadDumpOptions = {}): LoadedDump {
+  const kernelDump = openKernelDump(path, options);
+  const { dump, vmcoreinfo, kernel } = kernelDump;
+  const format: InputFormat = dump.flattened
+    ? 'vmcore-flattened'
+    : dump.container === 'elf'
+      ? 'vmcore-elf'
+      : 'vmcore-kdump';
+  const crash = emptyCrash({ path, format, bytes: dump.source.size });
+  let kernelLog: KernelLog;
+  try {
+    kernelLog = readKernelLog(kernel, vmcoreinfo);
+  } catch (error) {
+    if (!(error instanceof KtriageError) || error.kind === 'internal') throw error;
+    kernelLog = { format: 'ringbuffer', records: [], problems: [error.message] };
+    crash.gaps.push({ what: 'kernel log', why: error.message });
+  }
+  crash.log = toLogRecords(kernelLog.records);
+  crash.system = systemFacts(dump, vmcoreinfo, kernel, kernelLog.records, {
+    dumpFile: path,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    dateText: options.dateText ?? true,
+  });
+  crash.cpus = dump.notes.prstatus.map(
+    (p): Cpu => ({
+      id: p.cpu,
+      pid: p.pid,
+      idle: p.pid === 0,
+      regs: p.registers,
+      evidence: [{ source: 'dump', cpu: p.cpu, pid: p.pid, note: 'NT_PRSTATUS' }],
+    }),
+  );
+  crash.memory = kernel.memoryView();
+  crash.dump = { ...dump.info, notes: [...(dump.info.notes ?? []), ...kernelLog.problems] };
+  crash.gaps.push({
+    what: 'tasks, stacks and symbols',
+    why: 'reading them from a dump needs kallsyms/BTF/ORC support (not in this build); the log above is complete',
+  });
+  return { crash, kernelDump, kernelLog };
+}
+
+/** One LogRecord per printed line; `line` = the line's number in `ktriage log` output. */
+export function toLogRecords(records: KernelLogRecord[]): LogRecord[] {
+  const out: LogRecord[] = [];
+  let line = 1;
+  for (const r of records) {
+    const time = Number(r.tsNsec / 1000n) / 1e6;
+    const caller = r.callerId === undefined ? undefined : callerOf(r.callerId);
+    r.text.split('\n').forEach((text, i) => {
+      const record: LogRecord = {
+        seq: r.seq,
+        time,
+        level: r.level,
+        facility: r.facility,
+        text,
+        line: line++,
+      };
+      if (caller) record.caller = caller;
+      if (i === 0 && r.dict) record.dict = r.dict;
+      if (i > 0) record.continuation = true;
+      out.push(record);
+    });
+  }
+  return out;
+}
+
+function callerOf(id: number): LogRecord['caller'] {
+  return id & 0x80000000 ? { kind: 'cpu', id: id & 0x7fffffff } : { kind: 'task', id };
+}
