@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerBt } from './commands/bt.js';
 import { registerLog } from './commands/log.js';
 import { registerPs } from './commands/ps.js';
 import { registerSys } from './commands/sys.js';
@@ -14,7 +15,7 @@ program
   .version('0.1.0')
   .exitOverride()
   .showHelpAfterError('(ktriage --help lists the commands)');
-for (const register of [registerAnalyze, registerLog, registerSys, registerPs]) register(program);
+for (const register of [registerAnalyze, registerLog, registerSys, registerPs, registerBt]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 ignoreBrokenPipe();

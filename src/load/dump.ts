@@ -7,6 +7,7 @@
 
 import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
+import { unwindStacks } from '../kernel/unwind/from-context.js';
 import type { Crash } from '../model/crash.js';
 import type { SystemFacts } from '../model/system.js';
 import { extractReports } from '../text/console/index.js';
@@ -54,10 +55,6 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
     return loaded;
   }
   const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
-  applyKernelTasks(crash, kernelContext);
-  crash.gaps.push({
-    what: 'stacks',
-    why: 'unwinding the tasks of a dump needs ORC support (not in this build); the log above is complete',
-  });
+  if (applyKernelTasks(crash, kernelContext)) unwindStacks(crash, kernelContext);
   return { ...loaded, kernelContext };
 }

@@ -10,10 +10,10 @@
 import type { Crash, Evidence, Report } from '../../model/index.js';
 import type { Classification } from '../results.js';
 import { defineAnalyzer, type Finding } from '../types.js';
-import { culpritOf, panicFacts } from './culprit.js';
+import { culpritOf, interruptedFrames, panicFacts, stuckStack } from './culprit.js';
 import { GENERIC_PANIC_RULES, kindOfPanicMessage } from './kinds.js';
 import { classifyFromPanic } from './panic-only.js';
-import { buildTitle } from './title.js';
+import { buildTitle, fill, normaliseTitle, pickFrame, skipPattern } from './title.js';
 
 export interface ReportTitle {
   kind: Report['kind'];
@@ -60,6 +60,24 @@ export function titleOfReport(report: Report): ReportTitle {
   return out;
 }
 
+/**
+ * An RCU stall detected from another CPU names no frame of its own when the stalled CPUs' stacks
+ * come as NMI backtraces (production kernels, no timer-interrupt trace in the report): name the
+ * first stalled CPU's backtrace by the same stall rule.
+ */
+function stallFromBacktraces(crash: Crash, report: Report, t: ReportTitle): ReportTitle {
+  const match = report.match;
+  if (!match || t.kind !== 'rcu-stall' || t.corruptedReason !== 'extracted no frames') return t;
+  const stack = stuckStack(crash, report);
+  if (!stack || (stack === report.stack && !report.header.includes('self-detected'))) return t;
+  const names = interruptedFrames(stack).flatMap((f) => (f.fn ? [f.fn.split('.')[0]!] : []));
+  const picked = pickFrame(names, skipPattern(match.skip), 'stall');
+  if (!picked) return t;
+  const title = normaliseTitle(fill(match.template, [...match.args, picked.name]));
+  const altTitles = match.altTemplates.map((a) => normaliseTitle(fill(a, [...match.args, picked.name])));
+  return { ...t, title, altTitles, corrupted: false, corruptedReason: undefined, frame: picked.raw };
+}
+
 export interface ClassifyResult extends Classification {
   /** Title of every report, in `crash.reports` order. */
   reports: ReportTitle[];
@@ -80,7 +98,8 @@ export const classify = defineAnalyzer<ClassifyResult>({
       return { result: { ...fromPanic, reports: titles }, findings };
     }
     const report = crash.reports[headline]!;
-    const t = titles[headline]!;
+    const t = stallFromBacktraces(crash, report, titles[headline]!);
+    titles[headline] = t;
     const result: ClassifyResult = {
       kind: t.kind ?? 'unknown',
       title: t.title,

@@ -1,11 +1,77 @@
-/** Classification when there is no report in a log: from the panic string and the panic task's stack. */
+/**
+ * Classification without a report in a log — a crash transcript (`sys` + `bt`), a dump whose log
+ * was not read: the panic string gives the kind, the panic task's stack the culprit. For a
+ * hard lockup that is the function the NMI interrupted (the seed: `put_compound_page`).
+ */
 
-import type { Crash } from '../../model/index.js';
+import type { Crash, Evidence, Stack } from '../../model/index.js';
 import type { Classification } from '../results.js';
+import { formatRip, panicFacts, stuckFrame } from './culprit.js';
 import { kindOfPanicMessage } from './kinds.js';
+import { normaliseTitle } from './title.js';
+
+/** Title per kind when the culprit is known; `{1}` is the culprit. */
+const TITLE_BY_KIND: Record<string, string> = {
+  'hard-lockup': 'BUG: hard lockup in {1}',
+  'soft-lockup': 'BUG: soft lockup in {1}',
+  'rcu-stall': 'INFO: rcu detected stall in {1}',
+  'hung-task': 'INFO: task hung in {1}',
+};
+
+/** The panicking task's stack: by task flag, then panic pid, then panic CPU. */
+export function panicStack(crash: Crash): Stack | undefined {
+  const sys = crash.system;
+  const byTask = crash.tasks.find((t) => t.panicking && t.stack !== undefined);
+  if (byTask) return crash.stacks[byTask.stack!];
+  const candidates = crash.stacks.filter((s) => s.frames.length > 0);
+  return (
+    (sys.panicPid !== undefined ? candidates.find((s) => s.pid === sys.panicPid) : undefined) ??
+    (sys.panicCpu !== undefined ? candidates.find((s) => s.cpu === sys.panicCpu) : undefined)
+  );
+}
 
 export function classifyFromPanic(crash: Crash): Classification {
   const panic = crash.system.panic;
   if (!panic) return { kind: 'none', title: 'no crash found', altTitles: [], corrupted: false };
-  return { kind: kindOfPanicMessage(panic), title: panic, altTitles: [], corrupted: false };
+  const kind = kindOfPanicMessage(panic);
+  const message = panic.replace(/^.*?Kernel panic - not syncing: /, '');
+  const stack = panicStack(crash);
+  const frame = stack ? stuckFrame(stack) : undefined;
+  const evidence: Evidence[] = crash.system.evidence
+    ? [...crash.system.evidence]
+    : [{ source: 'derived', text: panic }];
+  const out: Classification = {
+    kind,
+    title: normaliseTitle(`kernel panic: ${message}`),
+    altTitles: [],
+    corrupted: false,
+  };
+  const template = TITLE_BY_KIND[kind];
+  if (frame?.fn) {
+    if (template) {
+      out.altTitles.push(out.title);
+      out.title = normaliseTitle(template.replace('{1}', frame.fn.split('.')[0]!));
+    }
+    const where = crash.system.panicCpu !== undefined ? `CPU ${crash.system.panicCpu}` : 'the panicking CPU';
+    const what =
+      kind === 'hard-lockup' || kind === 'soft-lockup' || kind === 'rcu-stall'
+        ? `${where} was stuck in ${frame.fn} (${formatRip(frame.fn, frame.offset)}) when the watchdog's NMI interrupted it; the panic string is "${message}".`
+        : `${frame.fn} is the first frame of the panicking task past the panic and exception machinery.`;
+    const culprit: NonNullable<Classification['culprit']> = {
+      function: frame.fn,
+      why: what,
+      evidence: frame.evidence ? [frame.evidence, ...evidence] : evidence,
+    };
+    if (frame.module) culprit.module = frame.module;
+    out.culprit = culprit;
+  } else {
+    out.corrupted = true;
+    out.corruptedReason = stack ? 'no usable frame in the panic stack' : 'no stack of the panicking task';
+  }
+  const facts = panicFacts(crash, undefined);
+  if (facts) {
+    if (frame?.fn && !facts.rip) facts.rip = formatRip(frame.fn, frame.offset, frame.size);
+    out.panic = facts;
+  }
+  return out;
 }

@@ -20,6 +20,25 @@ export function skipPattern(extra: string[]): RegExp {
   return re;
 }
 
+/** Skip decisions per pattern and name: the same few hundred frame names recur in every log. */
+const skipMemo = new Map<RegExp, Map<string, boolean>>();
+const MAX_MEMO = 20_000;
+
+export function skipped(skip: RegExp, name: string): boolean {
+  let memo = skipMemo.get(skip);
+  if (!memo) {
+    memo = new Map();
+    skipMemo.set(skip, memo);
+  }
+  let hit = memo.get(name);
+  if (hit === undefined) {
+    if (memo.size > MAX_MEMO) memo.clear();
+    hit = skip.test(name);
+    memo.set(name, hit);
+  }
+  return hit;
+}
+
 /** The shortest name left by stripping one syscall-wrapper prefix. */
 export function canonicalFrame(name: string): string {
   let best = name;
@@ -39,10 +58,13 @@ export interface PickedFrame {
 
 /** Picks the frame of one slot, or undefined when every candidate was skipped. */
 export function pickFrame(slot: string[], skip: RegExp, rule: FrameRule): PickedFrame | undefined {
-  const kept = slot.filter((f) => !skip.test(f));
+  if (rule === 'first') {
+    const raw = slot.find((f) => !skipped(skip, f));
+    return raw === undefined ? undefined : { name: canonicalFrame(raw), raw };
+  }
+  const kept = slot.filter((f) => !skipped(skip, f));
   if (kept.length === 0) return undefined;
   const names = kept.map(canonicalFrame);
-  if (rule === 'first') return { name: names[0]!, raw: kept[0]! };
   const hit = rule === 'stall' ? stallFrame(names) : hangFrame(names);
   return hit ? { name: hit.name, raw: kept[hit.index]! } : undefined;
 }
@@ -137,10 +159,11 @@ export function buildTitle(match: ReportMatch): BuiltTitle {
   const title = fill(match.template, [...match.args, ...canonical]);
   const alts: string[] = match.altTemplates.map((t) => fill(t, [...match.args, ...canonical]));
   // Variants with the frames as printed and with each single prefix stripped help de-duplication.
-  const variants = [
-    raw,
-    ...SYSCALL_PREFIXES.map((p) => raw.map((f) => (f.startsWith(p) ? f.slice(p.length) : f))),
-  ];
+  const variants = [raw];
+  for (const p of SYSCALL_PREFIXES) {
+    if (raw.some((f) => f.startsWith(p)))
+      variants.push(raw.map((f) => (f.startsWith(p) ? f.slice(p.length) : f)));
+  }
   for (const v of variants) {
     const t = fill(match.template, [...match.args, ...v]);
     if (t !== title) alts.push(t);

@@ -13,7 +13,7 @@
 
 import type { UnwindState } from './orc-step.js';
 import { DEFAULT_INACTIVE_FRAME, type InactiveFrameLayout } from './pt-regs.js';
-import type { StackMemory, StackRegion } from './stack-memory.js';
+import type { StackMemory } from './stack-memory.js';
 import { type Backtrace, type BtFrame, type UnwindEnv, walkStack } from './walk.js';
 
 /** NMI handlers kdump stops the other CPUs in (arch/x86/kernel/crash.c, reboot.c). */
@@ -91,34 +91,65 @@ function kexecBacktrace(
   return bt;
 }
 
+/** A function's text range, from its symbol (size when known, else the next symbol). */
+function rangeOf(env: UnwindEnv, name: string): { start: bigint; end: bigint } | undefined {
+  const sym = env.symbols.byName(name);
+  if (!sym) return undefined;
+  if (sym.size) return { start: sym.address, end: sym.address + BigInt(sym.size) };
+  const hit = env.symbols.lookup(sym.address);
+  return hit?.symbol.size
+    ? { start: sym.address, end: sym.address + BigInt(hit.symbol.size) }
+    : { start: sym.address, end: sym.address + 0x400n };
+}
+
+/** Anchors searched for on a CPU's stacks, and the start each one means. */
+const ANCHORS: { names: string[]; start: 'nmi' | 'kexec' }[] = [
+  { names: KDUMP_NMI_HANDLERS, start: 'nmi' },
+  { names: [KEXEC_PATH.last], start: 'kexec' },
+];
+
+/** Stacks in the order a stopped CPU's handler frames are likely on. */
+const SEARCH_ORDER = ['nmi', 'irq', 'task', 'db', 'mce', 'df', 'vc', 'vc2', 'entry'];
+
 /**
- * A CPU stopped by the kdump NMI: unwind from the handler's frame on the NMI stack, accepted when
- * it crosses a pt_regs equal to the saved registers (same RIP and RSP).
+ * The dump registers are an *interrupted* context (the kdump NMI's pt_regs on the other CPUs; the
+ * oops pt_regs `crash_kexec(regs)` was given on the panicking one): find the handler's return
+ * address on the CPU's stacks and unwind from it, accepted only when that unwind crosses a pt_regs
+ * equal to the saved registers (same RIP and RSP).
  */
-function nmiBacktrace(
+function anchoredBacktrace(
   regs: Record<string, bigint>,
-  nmi: StackRegion,
   mem: StackMemory,
   env: UnwindEnv,
-): Backtrace | undefined {
-  const rsp = regs.rsp;
-  if (rsp !== undefined && rsp >= nmi.start && rsp < nmi.end) return undefined;
-  for (let at = nmi.start; at + 8n <= nmi.end; at += 8n) {
-    const w = mem.word(at);
-    if (w === undefined || !env.isText(w)) continue;
-    const name = fnName(env, w - 1n);
-    if (!name || !KDUMP_NMI_HANDLERS.includes(name)) continue;
-    const state: UnwindState = { ip: w, sp: at + 8n, bp: 0n, signal: false };
-    const bt = walkStack(state, { pc: w, slot: at, exact: false, reliable: true, how: 'search' }, mem, env);
-    const e = bt.exceptions[0];
-    if (e && e.regs.rip === regs.rip && e.regs.rsp === regs.rsp) return bt;
+): (Backtrace & { start: 'nmi' | 'kexec' }) | undefined {
+  const anchors = ANCHORS.flatMap((a) =>
+    a.names.flatMap((n) => {
+      const r = rangeOf(env, n);
+      return r ? [{ from: r.start, to: r.end, kind: a.start }] : [];
+    }),
+  );
+  if (anchors.length === 0) return undefined;
+  const regions = [...mem.regions].sort(
+    (x, y) => SEARCH_ORDER.indexOf(x.kind) - SEARCH_ORDER.indexOf(y.kind),
+  );
+  for (const region of regions) {
+    for (let at = region.start; at + 8n <= region.end; at += 8n) {
+      const w = mem.word(at);
+      if (w === undefined) continue;
+      const anchor = anchors.find((a) => w > a.from && w <= a.to);
+      if (!anchor) continue;
+      const state: UnwindState = { ip: w, sp: at + 8n, bp: 0n, signal: false };
+      const bt = walkStack(state, { pc: w, slot: at, exact: false, reliable: true, how: 'search' }, mem, env);
+      if (bt.exceptions.some((e) => e.regs.rip === regs.rip && e.regs.rsp === regs.rsp))
+        return { ...bt, start: anchor.kind };
+    }
   }
   return undefined;
 }
 
 /**
- * An active CPU from its dump registers: the kexec path on the panicking CPU, the NMI stack on the
- * others, or plainly from the registers.
+ * An active CPU from its dump registers: the kexec path on the panicking CPU, the handler frames
+ * found on its stacks when the registers are an interrupted context, or plainly from the registers.
  */
 export function backtraceOfCpu(
   regs: Record<string, bigint>,
@@ -127,9 +158,8 @@ export function backtraceOfCpu(
 ): Backtrace & { start: 'kexec' | 'nmi' | 'registers' } {
   const kexec = kexecBacktrace(regs, mem, env);
   if (kexec) return { ...kexec, start: 'kexec' };
-  const nmi = mem.regions.find((r) => r.kind === 'nmi');
-  const viaNmi = nmi ? nmiBacktrace(regs, nmi, mem, env) : undefined;
-  if (viaNmi) return { ...viaNmi, start: 'nmi' };
+  const anchored = anchoredBacktrace(regs, mem, env);
+  if (anchored) return anchored;
   return { ...backtraceFromRegisters(regs, mem, env), start: 'registers' };
 }
 

@@ -112,23 +112,35 @@ export function toModelStack(
     ...(bt.truncated ? { partial: true } : {}),
     evidence: { source: 'dump', note: `unwound (ORC); stopped: ${bt.stop}` },
   };
-  if (options.words) stack.frameWords = frameWords(bt, options.words);
+  if (options.words) addFrameWords(stack, options.words);
   return stack;
 }
 
-/** crash `bt -f`: the words between a frame's slot and the next frame's, on the same stack. */
-function frameWords(bt: Backtrace, word: (address: bigint) => bigint | undefined): FrameWords[] {
+/**
+ * crash `bt -f`: the words between a frame's slot and the next frame's slot on the same stack, read
+ * with `readU64`; stored in `stack.frameWords`.
+ */
+export function addFrameWords(stack: Stack, readU64: (address: bigint) => bigint | undefined): void {
   const out: FrameWords[] = [];
-  bt.frames.forEach((f, i) => {
-    const next = bt.frames[i + 1];
-    if (!next || next.stack !== f.stack || next.slot <= f.slot || next.slot - f.slot > 0x2000n) return;
+  stack.frames.forEach((f, i) => {
+    const next = stack.frames[i + 1];
+    const from = f.stackAddress;
+    const to = next?.stackAddress;
+    if (
+      from === undefined ||
+      to === undefined ||
+      next?.stack !== f.stack ||
+      to <= from ||
+      to - from > 0x2000n
+    )
+      return;
     const words: { address: bigint; value: bigint }[] = [];
-    for (let a = f.slot + 8n; a <= next.slot; a += 8n) {
-      const v = word(a);
+    for (let a = from + 8n; a <= to; a += 8n) {
+      const v = readU64(a);
       if (v === undefined) break;
       words.push({ address: a, value: v });
     }
     if (words.length > 0) out.push({ frame: i, words });
   });
-  return out;
+  stack.frameWords = out;
 }

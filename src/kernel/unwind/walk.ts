@@ -8,6 +8,7 @@
  */
 
 import type { SymbolView } from '../../model/memory.js';
+import { callSiteBefore } from './call-site.js';
 import {
   framePointerStep,
   type OrcStepOptions,
@@ -85,24 +86,15 @@ function copy(s: UnwindState): UnwindState {
   return { ...s };
 }
 
-/** How much a scanned return address is worth (see `callSiteOf`). */
 type CallCheck = 'calls-this-function' | 'call' | 'unknown';
 
-/**
- * Does the code just before `ret` call the function that starts at `callee`? A direct `call rel32`
- * whose target is `callee` makes the word a return address into our caller beyond doubt; any other
- * call form (indirect, retpoline thunk) makes it a return address of *some* call.
- */
+/** Does the code before `ret` call `callee` (certain caller), some function, or nothing known? */
 function callSiteOf(ret: bigint, callee: bigint | undefined, env: UnwindEnv): CallCheck {
-  const code = env.readText?.(ret - 7n, 7);
-  if (!code) return 'unknown';
-  if (code[2] === 0xe8) {
-    const rel = new DataView(code.buffer, code.byteOffset + 3, 4).getInt32(0, true);
-    return callee !== undefined && ret + BigInt(rel) === callee ? 'calls-this-function' : 'call';
-  }
-  // ff /2 forms: ff d0+r (2 bytes), 41 ff d0+r (3), ff 14 24 / ff 55 xx (3), ff 15 rel32 (6), ff 90+r disp32 (6).
-  const ffAt = (back: number) => code[7 - back] === 0xff && ((code[8 - back]! >> 3) & 7) === 2;
-  return ffAt(2) || ffAt(3) || ffAt(6) || ffAt(7) ? 'call' : 'unknown';
+  if (!env.readText) return 'unknown';
+  const site = callSiteBefore(ret, env.readText);
+  if (site.kind === 'direct')
+    return callee !== undefined && site.target === callee ? 'calls-this-function' : 'call';
+  return site.kind === 'indirect' ? 'call' : 'unknown';
 }
 
 /**

@@ -13,6 +13,12 @@ import { parseLogText } from './records.js';
 export { type ExtractedLog, extractReports } from './extract.js';
 export { parseLinePrefix } from './prefix.js';
 export { forEachLine, LogLineSplitter, parseLogText, recordFromLine } from './records.js';
+export {
+  ConsoleLogReader,
+  DEFAULT_STREAM_LIMITS,
+  readConsoleLogStream,
+  type StreamLimits,
+} from './stream.js';
 
 export function parseConsoleLog(text: string, input: InputInfo): Crash {
   return crashFromRecords(parseLogText(text), input);

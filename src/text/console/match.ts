@@ -24,11 +24,18 @@ function capturesOf(m: RegExpExecArray): string[] {
 }
 
 /** First line (from `from`) where `re` matches, with its column and captures. */
-function firstHit(lines: string[], re: RegExp, from: number, literal?: string): Hit | undefined {
+function firstHit(lines: string[], re: RegExp, from: number): Hit | undefined {
   for (let i = from; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (literal !== undefined && !line.includes(literal)) continue;
-    const m = re.exec(clip(line));
+    const m = re.exec(clip(lines[i]!));
+    if (m) return { line: i, col: m.index, captures: capturesOf(m) };
+  }
+  return undefined;
+}
+
+/** First of the `candidates` line indexes where `re` matches. */
+function firstHitAmong(lines: string[], re: RegExp, candidates: number[]): Hit | undefined {
+  for (const i of candidates) {
+    const m = re.exec(clip(lines[i]!));
     if (m) return { line: i, col: m.index, captures: capturesOf(m) };
   }
   return undefined;
@@ -55,14 +62,16 @@ function matchSteps(lines: string[], steps: RegExp[]): Hit | undefined {
 
 /** Function names captured by a frame pattern (a line may name two: arm's `(f) from (g+…)`). */
 function frameCaptures(line: string): string[] {
-  for (const re of FRAME_LINES) {
-    const m = re.exec(line);
-    if (m) return capturesOf(m).filter((c) => c !== '');
-  }
-  return [];
+  let m = FRAME_LINES[0]!.exec(line);
+  if (!m && line.includes(') from ')) m = FRAME_LINES[1]!.exec(line);
+  if (!m) return NONE;
+  return m.length === 2 ? [m[1]!] : capturesOf(m).filter((c) => c !== '');
 }
+const NONE: string[] = [];
 
-const anyOf = (res: RegExp[], line: string): boolean => res.some((re) => re.test(line));
+const ANY_STACK_START = new RegExp(STACK_STARTS.map((re) => re.source).join('|'));
+const corrupting = (line: string): boolean =>
+  line.includes('should_fail') && CORRUPTING_LINES.some((re) => re.test(line));
 
 export interface SlotScan {
   slots: string[][];
@@ -94,11 +103,11 @@ export function scanSlots(lines: string[], parts: StackPart[]): SlotScan {
       const next = parts[p + 1];
       while (i < lines.length) {
         const line = clip(lines[i++]!);
-        if (anyOf(CORRUPTING_LINES, line)) {
+        if (corrupting(line)) {
           corruptingLine = true;
           break;
         }
-        if (anyOf(STACK_STARTS, line)) break;
+        if (ANY_STACK_START.test(line)) break;
         if (next instanceof RegExp) {
           const m = next.exec(line);
           if (m) {
@@ -112,7 +121,7 @@ export function scanSlots(lines: string[], parts: StackPart[]): SlotScan {
     } else {
       while (i < lines.length) {
         const line = clip(lines[i++]!);
-        if (anyOf(CORRUPTING_LINES, line)) {
+        if (corrupting(line)) {
           corruptingLine = true;
           break;
         }
@@ -141,11 +150,14 @@ export interface RowMatch {
 /** Matches `lines` (the title part of a region) against the group's rows. */
 export function matchGroup(group: HeaderGroup, lines: string[]): RowMatch {
   const literal = group.titleHint ?? group.header;
+  // Every row's title contains the literal: only those lines need the row patterns.
+  const candidates: number[] = [];
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.includes(literal)) candidates.push(i);
   let best: { row: TitleRow; hit: Hit } | undefined;
   let bestPos: Hit | undefined;
   let titleMatched = false;
   for (const row of group.rows) {
-    const hit = firstHit(lines, row.title, 0, literal);
+    const hit = firstHitAmong(lines, row.title, candidates);
     if (!hit) continue;
     if (bestPos && (hit.line > bestPos.line || (hit.line === bestPos.line && hit.col > bestPos.col)))
       continue;

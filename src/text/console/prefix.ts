@@ -51,12 +51,24 @@ function stampAt(s: string, pos: number): [number, number] | undefined {
   let i = pos + 1;
   while (s.charCodeAt(i) === 32) i++;
   const intStart = i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === intStart || i - intStart > 12 || s.charCodeAt(i) !== 46 /* . */) return undefined;
+  let whole = 0;
+  let c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    whole = whole * 10 + (c - 48);
+    c = s.charCodeAt(++i);
+  }
+  if (i === intStart || i - intStart > 12 || c !== 46 /* . */) return undefined;
   const fracStart = ++i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === fracStart || i - fracStart > 9 || s.charCodeAt(i) !== 93 /* ] */) return undefined;
-  return [Number(s.slice(intStart, i)), i + 1];
+  let frac = 0;
+  let scale = 1;
+  c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    frac = frac * 10 + (c - 48);
+    scale *= 10;
+    c = s.charCodeAt(++i);
+  }
+  if (i === fracStart || i - fracStart > 9 || c !== 93 /* ] */) return undefined;
+  return [whole + frac / scale, i + 1];
 }
 
 /** `[T123]`, `[ C1]` at pos → [caller, index after `]`]. */
@@ -67,9 +79,14 @@ function callerAt(s: string, pos: number): [CallerId, number] | undefined {
   const k = s.charCodeAt(i);
   if (k !== 84 /* T */ && k !== 67 /* C */) return undefined;
   const start = ++i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === start || i - start > 10 || s.charCodeAt(i) !== 93) return undefined;
-  return [{ kind: k === 84 ? 'task' : 'cpu', id: Number(s.slice(start, i)) }, i + 1];
+  let id = 0;
+  let c = s.charCodeAt(i);
+  while (c >= 48 && c <= 57) {
+    id = id * 10 + (c - 48);
+    c = s.charCodeAt(++i);
+  }
+  if (i === start || i - start > 10 || c !== 93) return undefined;
+  return [{ kind: k === 84 ? 'task' : 'cpu', id }, i + 1];
 }
 
 /** `<N>` at pos → [value, index after `>`]. */
@@ -134,7 +151,10 @@ function syslogTagAfter(s: string, pos: number): [string, number] | undefined {
   for (let token = 0; token < 3 && i < limit; token++) {
     const start = i;
     while (i < limit && !isSpace(s.charCodeAt(i))) i++;
-    if (i > start && s.charCodeAt(i - 1) === 58 /* : */ && token > 0) {
+    const colon = i > start && s.charCodeAt(i - 1) === 58; /* : */
+    // The host name comes first and has no colon: `watchdog: BUG: …` is a message, not a tag.
+    if (colon && token === 0) return undefined;
+    if (colon) {
       const tag = s.slice(start, i - 1);
       const bracket = tag.indexOf('[');
       const prog = bracket > 0 ? tag.slice(0, bracket) : tag;
@@ -176,6 +196,19 @@ function loginChatterEnd(s: string): number {
   return c === 91 || c === 60 ? after : 0;
 }
 
+/** `host kernel: ` right after a monotonic stamp → index after it (else `pos`). */
+function monotonicJournalTagEnd(s: string, pos: number): number {
+  const space = s.indexOf(' ', pos);
+  if (space <= pos || space - pos > 64 || !s.startsWith(' kernel: ', space)) return pos;
+  for (let i = pos; i < space; i++) {
+    const c = s.charCodeAt(i);
+    // Host names: letters, digits, dots, dashes.
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46))
+      return pos;
+  }
+  return space + ' kernel: '.length;
+}
+
 export function parseLinePrefix(raw: string): LinePrefix {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
@@ -186,15 +219,20 @@ export function parseLinePrefix(raw: string): LinePrefix {
   if (first !== 91 && first !== 60) {
     pos = droppedMarkerEnd(s, pos);
     // Syslog/journal wrapper.
-    const sys = syslogStampAt(s, pos) ?? isoStampAt(s, pos);
-    if (sys) {
+    const classic = syslogStampAt(s, pos);
+    const iso = classic ? undefined : isoStampAt(s, pos);
+    if (iso?.[0].includes(',')) {
+      // dmesg --time-format iso (comma before the microseconds): the stamp alone.
+      out.wallTime = iso[0];
+      pos = iso[1] + 1;
+    } else if (classic || iso) {
+      const sys = (classic ?? iso)!;
       const tag = syslogTagAfter(s, sys[1]);
       if (tag) {
         out.wallTime = sys[0];
         pos = tag[1];
         if (tag[0].toLowerCase() !== 'kernel') out.source = tag[0];
-      } else if (isoStampAt(s, pos)) {
-        // dmesg --time-format iso: the stamp alone.
+      } else if (iso) {
         out.wallTime = sys[0];
         pos = sys[1] + 1;
       }
@@ -232,6 +270,8 @@ export function parseLinePrefix(raw: string): LinePrefix {
       pos = caller[1];
     }
     if (s.charCodeAt(pos) === 32) pos++;
+    // journalctl -o short-monotonic: `[  12.345678] host kernel: message`.
+    if (out.wallTime === undefined) pos = monotonicJournalTagEnd(s, pos);
     // crash `log -m` prints the level after the stamp.
     const lvl2 = levelAt(s, pos);
     if (lvl2 && out.level === undefined) {

@@ -7,14 +7,8 @@ import type { LogRecord } from '../../model/index.js';
 import { parseLinePrefix } from './prefix.js';
 
 export function recordFromLine(raw: string, line: number): LogRecord {
-  const p = parseLinePrefix(raw);
-  const record: LogRecord = { text: p.text, line };
-  if (p.time !== undefined) record.time = p.time;
-  if (p.wallTime !== undefined) record.wallTime = p.wallTime;
-  if (p.level !== undefined) record.level = p.level;
-  if (p.facility !== undefined) record.facility = p.facility;
-  if (p.caller !== undefined) record.caller = p.caller;
-  if (p.source !== undefined) record.source = p.source;
+  const record = parseLinePrefix(raw) as LogRecord;
+  record.line = line;
   return record;
 }
 

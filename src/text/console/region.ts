@@ -6,8 +6,17 @@
  * A panic or a lockdep splat that follows a long enough report is its aftermath and is left out.
  */
 
-import type { LogRecord } from '../../model/index.js';
-import { contextOf, isCpuContext, opensAnotherReport } from './headers.js';
+import {
+  F_CIRCULAR,
+  F_DISABLING_LOCKDEP,
+  F_OPENS_REPORT,
+  F_PANIC,
+  F_QUESTIONABLE,
+  F_SENDING_NMI,
+  isCallerCtx,
+  isCpuCtx,
+  type LogIndex,
+} from './log-index.js';
 
 /** Most records scanned after a report's first line: reports are hundreds of lines, not millions. */
 export const MAX_REGION_RECORDS = 5000;
@@ -15,61 +24,47 @@ export const MAX_REGION_RECORDS = 5000;
 export interface Region {
   /** Index of the report's first record. */
   start: number;
-  context: string;
   /** Texts of the records that belong to the report, `?`-frames and foreign contexts removed. */
   lines: string[];
   /** Record index of each line. */
   recordIndex: number[];
   /** Lines before a second report starts: what the title is read from. */
   titleLines: number;
-  /** Index one past the last record scanned. */
-  scanEnd: number;
 }
 
-/** A `? foo+0x…` frame: the unwinder's guess, not part of the trace (x86 `?`, powerpc suffix). */
-export function questionableFrame(text: string): boolean {
-  if (text.includes('<EOI>')) return false;
-  return text.includes(' ? ') || text.endsWith(' (unreliable)');
-}
-
-export function buildRegion(records: LogRecord[], start: number, maxRecords = MAX_REGION_RECORDS): Region {
+export function buildRegion(index: LogIndex, start: number, maxRecords = MAX_REGION_RECORDS): Region {
+  const { records, ctx, flags } = index;
   const first = records[start]!;
-  const context = contextOf(first);
+  const context = ctx[start]!;
+  const keepAfterSecondReport = isCallerCtx(context);
   const minLinesBeforeAftermath = first.text.includes('BUG: KMSAN:') ? 16 : 22;
-  const lines: string[] = [];
-  const recordIndex: number[] = [];
-  let titleLines = 0;
+  const lines: string[] = [first.text];
+  const recordIndex: number[] = [start];
+  let titleLines = 1;
   let secondReport = false;
-  let textLines = 0;
+  let textLines = 1;
   let skipRest = false;
   let cpuBacktrace = false;
   const end = Math.min(records.length, start + maxRecords);
-  for (let i = start; i < end; i++) {
-    const record = records[i]!;
-    const text = record.text;
-    const isFirst = i === start;
-    const ctx = isFirst ? context : contextOf(record);
-    if (!isFirst && !secondReport && opensAnotherReport(text)) secondReport = true;
-    const questionable = ctx !== '' && questionableFrame(text);
-    if (!isFirst && (questionable || (ctx !== context && (!cpuBacktrace || !isCpuContext(ctx))))) continue;
+  for (let i = start + 1; i < end; i++) {
+    const f = flags[i]!;
+    if (f & F_OPENS_REPORT) secondReport = true;
+    const c = ctx[i]!;
+    if (f & F_QUESTIONABLE || (c !== context && (!cpuBacktrace || !isCpuCtx(c)))) continue;
     textLines++;
     let skip = skipRest;
-    if (text.includes('Disabling lock debugging due to kernel taint')) {
+    if (f & F_DISABLING_LOCKDEP) {
       skip = true;
-    } else if (text.includes('Sending NMI from CPU')) {
+    } else if (f & F_SENDING_NMI) {
       cpuBacktrace = true;
-    } else if (
-      textLines > minLinesBeforeAftermath &&
-      (text.includes('Kernel panic - not syncing') ||
-        text.includes('WARNING: possible circular locking dependency detected'))
-    ) {
+    } else if (f & (F_PANIC | F_CIRCULAR) && textLines > minLinesBeforeAftermath) {
       skipRest = true;
       skip = true;
     }
-    if (!isFirst && skip) continue;
-    lines.push(text);
+    if (skip) continue;
+    lines.push(records[i]!.text);
     recordIndex.push(i);
-    if (!secondReport || (context !== '' && context !== 'console')) titleLines = lines.length;
+    if (!secondReport || keepAfterSecondReport) titleLines = lines.length;
   }
-  return { start, context, lines, recordIndex, titleLines, scanEnd: end };
+  return { start, lines, recordIndex, titleLines };
 }

@@ -11,9 +11,9 @@
 import type { LogRecord, Report } from '../../model/index.js';
 import { traceDamage } from './damage.js';
 import { describeReport } from './describe.js';
-import { contextOf, headerGroupOf } from './headers.js';
+import type { LogIndex } from './log-index.js';
 import { matchGroup } from './match.js';
-import { buildRegion, questionableFrame, type Region } from './region.js';
+import { buildRegion } from './region.js';
 
 /** Reports analysed in full; further ones are counted only. */
 export const MAX_REPORTS = 200;
@@ -30,27 +30,22 @@ export interface FoundReports {
 const lineOf = (record: LogRecord | undefined, index: number): number =>
   record?.line ?? record?.seq ?? index + 1;
 
-export function findReports(records: LogRecord[], options: { lostConsole?: boolean } = {}): FoundReports {
+export function findReports(index: LogIndex): FoundReports {
   const reports: Report[] = [];
-  let uncounted = 0;
-  for (let i = 0; i < records.length; i++) {
+  const records = index.records;
+  for (const i of index.headers) {
+    if (reports.length >= MAX_REPORTS) break;
     const record = records[i]!;
-    if (record.source !== undefined) continue;
-    const group = headerGroupOf(record.text);
-    if (!group) continue;
-    if (reports.length >= MAX_REPORTS) {
-      uncounted++;
-      continue;
-    }
+    const group = index.groups.get(i)!;
     const limit = reports.length < FULL_REGION_REPORTS ? undefined : SHORT_REGION_RECORDS;
-    const region = buildRegion(records, i, limit);
+    const region = buildRegion(index, i, limit);
     const titleLines = region.lines.slice(0, region.titleLines > 0 ? region.titleLines : region.lines.length);
     const { row, match } = matchGroup(group, titleLines);
     if (row && !row.noStackTrace) {
       const damage = traceDamage(region.lines);
       if (damage) match.textDamage = damage;
     }
-    if (options.lostConsole && !match.textDamage) match.textDamage = 'console connection lost';
+    if (index.lostConsole && !match.textDamage) match.textDamage = 'console connection lost';
     const report: Report = {
       header: record.text,
       startLine: lineOf(record, i),
@@ -58,11 +53,8 @@ export function findReports(records: LogRecord[], options: { lostConsole?: boole
       lines: region.lines.slice(0, 2000),
       match,
     };
-    describeReport(report, region, records);
+    describeReport(report, region, records, limit === undefined ? 1500 : 300);
     reports.push(report);
   }
-  return { reports, uncounted };
+  return { reports, uncounted: Math.max(0, index.headers.length - MAX_REPORTS) };
 }
-
-export type { Region };
-export { contextOf, questionableFrame };

@@ -1,0 +1,90 @@
+/**
+ * `ktriage bt [-a] [-f] [PID|TASK] VMCORE`: backtraces unwound from the dump itself (ORC, no debuginfo),
+ * printed as crash's `bt` prints them. No target: the panic task; `-a`: the active task of every CPU;
+ * a PID (every task with it) or a task_struct address; `-f`: the words of each frame.
+ */
+
+import type { Command } from 'commander';
+import { KtriageError } from '../../errors.js';
+import { addFrameWords } from '../../kernel/unwind/to-model.js';
+import { loadDumpDetailed } from '../../load/dump.js';
+import type { Crash } from '../../model/crash.js';
+import type { Stack } from '../../model/stack.js';
+import { formatBt } from './bt-format.js';
+import { ttyProgress } from './progress.js';
+
+export interface BtOptions {
+  all?: boolean;
+  full?: boolean;
+}
+
+export function registerBt(program: Command): void {
+  program
+    .command('bt')
+    .description("print backtraces unwound from a vmcore (ORC tables, no debuginfo), like crash's `bt`")
+    .argument(
+      '<args...>',
+      '[PID|TASK] VMCORE: a PID or task_struct address (default: the panic task), then the dump',
+    )
+    .option('-a, --all', 'the active task of every CPU (crash `bt -a`)')
+    .option('-f, --full', 'also print the stack words of each frame (crash `bt -f`)')
+    .action((args: string[], options: BtOptions) => {
+      if (args.length > 2)
+        throw new KtriageError('usage', 'bt: give at most one PID or task address, then the vmcore');
+      const vmcore = args.at(-1)!;
+      const target = args.length === 2 ? args[0] : undefined;
+      process.stdout.write(renderBt(vmcore, target, options));
+    });
+}
+
+/** The stacks a `bt` invocation prints, in order. */
+export function selectStacks(crash: Crash, target: string | undefined, options: BtOptions): Stack[] {
+  const stackOf = (i: number | undefined) => (i === undefined ? undefined : crash.stacks[i]);
+  if (options.all) {
+    return [...crash.cpus].sort((x, y) => x.id - y.id).flatMap((c) => stackOf(c.stack) ?? []);
+  }
+  if (target === undefined) {
+    const cpu = crash.cpus.find((c) => c.id === crash.system.panicCpu);
+    const panicking = stackOf(cpu?.stack) ?? stackOf(crash.tasks.find((t) => t.panicking)?.stack);
+    if (!panicking) throw new KtriageError('notFound', 'no panic task in this dump: give a PID or -a');
+    return [panicking];
+  }
+  const byTask = /^(0x)?[0-9a-f]{9,16}$/i.test(target)
+    ? BigInt(target.startsWith('0x') ? target : `0x${target}`)
+    : undefined;
+  const pid = /^\d+$/.test(target) ? Number(target) : undefined;
+  if (byTask === undefined && pid === undefined)
+    throw new KtriageError('usage', `bt: "${target}" is neither a PID nor a task address`);
+  const tasks = crash.tasks.filter((t) => (byTask !== undefined ? t.task === byTask : t.pid === pid));
+  const stacks = tasks.flatMap((t) => stackOf(t.stack) ?? []);
+  if (stacks.length === 0) {
+    throw new KtriageError(
+      'notFound',
+      `bt: no task ${target} in this dump${tasks.length > 0 ? ' with a stack' : ''}`,
+    );
+  }
+  return stacks;
+}
+
+export function renderBt(vmcore: string, target: string | undefined, options: BtOptions = {}): string {
+  const progress = ttyProgress();
+  try {
+    const loaded = loadDumpDetailed(vmcore, { kernel: true, progress });
+    try {
+      const { crash } = loaded;
+      if (!crash.stacks.some((s) => s.origin === 'unwind')) {
+        const why =
+          crash.gaps.find((g) => g.what === 'stacks' || g.what === 'tasks')?.why ?? 'no stacks could be read';
+        throw new KtriageError('missingData', `bt: ${why}`);
+      }
+      const stacks = selectStacks(crash, target, options);
+      const memory = crash.memory;
+      if (options.full && memory) for (const s of stacks) addFrameWords(s, (a) => memory.readU64(a));
+      return `${stacks.map((s) => formatBt(s, { words: options.full })).join('\n\n')}\n`;
+    } finally {
+      loaded.kernelDump.close();
+    }
+  } finally {
+    progress.done();
+  }
+}

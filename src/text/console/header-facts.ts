@@ -1,0 +1,86 @@
+/**
+ * Facts a report states in its first lines: the soft-lockup CPU and duration, the hung task and
+ * how long it waited, the RCU stall's stalled CPUs, the faulting address, KASAN's access.
+ */
+
+import type { Report } from '../../model/index.js';
+import { clip } from './headers.js';
+import type { TextLine } from './stack.js';
+
+const SOFT_LOCKUP = /soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.*):(\d+)\]/;
+const HARD_LOCKUP = /[Hh]ard LOCKUP on cpu (\d+)/;
+const HUNG_TASK = /INFO: task (.*):(\d+) blocked (?:in I\/O wait )?for more than (\d+) seconds/;
+const RCU_STALLED_CPU = /^(?:rcu:\s*)?\s*(\d+)-[.\w]*: \(/;
+const RCU_DETECTED_BY = /\(detected by (\d+), t=\d+ jiffies/;
+const KASAN_ACCESS = /(Read|Write) of size (\d+) at addr ([0-9a-f]+) by task (.*)\/(\d+)/;
+const FAULT_ADDRESS =
+  /(?:paging request|page fault for address|NULL pointer dereference|kernel access of user memory)(?: at|,? address:)? (?:virtual address )?([0-9a-f]{8,16})\b/;
+const NON_CANONICAL = /non-canonical address (0x[0-9a-f]+)/;
+const SCHED_ATOMIC = /scheduling while atomic: (.*)\/(\d+)\/0x/;
+const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+), name: (.*)$/;
+
+/** How far into a report its header facts are looked for. */
+const HEAD_LINES = 64;
+
+export function headerFacts(report: Report, lines: TextLine[]): void {
+  const header = clip(report.header);
+  let m = SOFT_LOCKUP.exec(header);
+  if (m) {
+    report.cpu = Number(m[1]);
+    report.stuckSeconds = Number(m[2]);
+    report.comm = m[3]!;
+    report.pid = Number(m[4]);
+  }
+  m = HARD_LOCKUP.exec(header);
+  if (m) report.cpu = Number(m[1]);
+  m = HUNG_TASK.exec(header);
+  if (m) {
+    report.comm = m[1]!;
+    report.pid = Number(m[2]);
+    report.stuckSeconds = Number(m[3]);
+  }
+  m = SCHED_ATOMIC.exec(header);
+  if (m) {
+    report.comm = m[1]!;
+    report.pid = Number(m[2]);
+  }
+  const isRcu = report.match?.kindHint === 'rcu-stall';
+  const selfDetected = isRcu && header.includes('self-detected');
+  for (let i = 0; i < Math.min(lines.length, HEAD_LINES); i++) {
+    const text = lines[i]!.text;
+    if (isRcu && i > 0) {
+      const cpu = RCU_STALLED_CPU.exec(text);
+      if (cpu) {
+        const n = Number(cpu[1]);
+        report.stalledCpus ??= [];
+        if (!report.stalledCpus.includes(n)) report.stalledCpus.push(n);
+        if (selfDetected && report.cpu === undefined) report.cpu = n;
+        continue;
+      }
+    }
+    if (report.faultAddress === undefined) {
+      const fault = FAULT_ADDRESS.exec(text) ?? NON_CANONICAL.exec(text);
+      if (fault) report.faultAddress = BigInt(fault[1]!.startsWith('0x') ? fault[1]! : `0x${fault[1]}`);
+    }
+    if (!report.access) {
+      const a = KASAN_ACCESS.exec(text);
+      if (a) {
+        report.access = { kind: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
+        report.faultAddress = BigInt(`0x${a[3]}`);
+        report.comm ??= a[4]!;
+        report.pid ??= Number(a[5]);
+      }
+    }
+    if (report.pid === undefined) {
+      const c = INVALID_CONTEXT.exec(text);
+      if (c) {
+        report.pid = Number(c[1]);
+        report.comm = c[2]!.trim();
+      }
+    }
+    if (isRcu && report.cpu === undefined && !selfDetected) {
+      const by = RCU_DETECTED_BY.exec(text);
+      if (by) report.evidence = { source: 'log', note: `stall detected by CPU ${by[1]}` };
+    }
+  }
+}

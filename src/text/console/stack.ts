@@ -1,0 +1,137 @@
+/**
+ * Reads a printed stack from a run of lines: frames, context markers (`<IRQ>`, `<NMI>`, `<TASK>`,
+ * old `<EOI>`), and the register blocks x86 prints inside a trace where an interrupt or exception
+ * entered (`RIP: 0010:native_safe_halt+0xb/0x10` + registers). Frame 0 is where the CPU was: when
+ * a register block precedes the trace, its RIP becomes frame 0, and each in-trace block adds its
+ * interrupted RIP as the first frame of the interrupted context.
+ */
+
+import type {
+  Evidence,
+  ExceptionFrame,
+  Frame,
+  FrameContext,
+  RegisterSet,
+  Stack,
+  StackOrigin,
+} from '../../model/index.js';
+import { parseTraceLine } from './frames.js';
+import { addRegisters, isRegisterLine, parseRipLine, type RipLine } from './registers.js';
+
+export interface TextLine {
+  text: string;
+  line?: number;
+}
+
+/** Lines of noise tolerated inside a trace before it is considered over. */
+const MAX_NOISE = 0;
+
+export interface ReadStack {
+  stack: Stack;
+  /** Index of the first line not consumed. */
+  end: number;
+}
+
+function ripFrame(rip: RipLine, context: FrameContext, at: TextLine): Frame | undefined {
+  if (!rip.fn) return undefined;
+  const frame: Frame = { fn: rip.fn, reliable: true, context };
+  if (rip.offset !== undefined) frame.offset = rip.offset;
+  if (rip.size !== undefined) frame.size = rip.size;
+  if (rip.module) frame.module = rip.module;
+  if (rip.address !== undefined) frame.address = rip.address;
+  frame.evidence = evidence(at, 'RIP');
+  return frame;
+}
+
+function evidence(at: TextLine, note?: string): Evidence {
+  const e: Evidence = { source: 'log', text: at.text.trim() };
+  if (at.line !== undefined) e.line = at.line;
+  if (note) e.note = note;
+  return e;
+}
+
+/**
+ * Reads frames from `lines[start]` on. `top` is the register block printed just before the trace
+ * (the oops's own RIP), if any.
+ */
+export function readStack(
+  lines: TextLine[],
+  start: number,
+  origin: StackOrigin,
+  top?: { regs: RegisterSet; rip?: RipLine; at: TextLine },
+): ReadStack {
+  const frames: Frame[] = [];
+  const exceptions: ExceptionFrame[] = [];
+  let context: FrameContext = 'unknown';
+  let noise = 0;
+  let i = start;
+  let pending: { regs: RegisterSet; rip?: RipLine; at: TextLine; entry: ExceptionFrame['entry'] } | undefined;
+  let lastContext: FrameContext = 'unknown';
+  const stack: Stack = { origin, frames, exceptions };
+  if (top) {
+    stack.regs = top.regs;
+    const f = top.rip ? ripFrame(top.rip, 'unknown', top.at) : undefined;
+    if (f) frames.push(f);
+  }
+  const flush = (): void => {
+    if (!pending) return;
+    const ex: ExceptionFrame = { beforeFrame: frames.length, regs: pending.regs, entry: pending.entry };
+    if (pending.rip?.fn) {
+      ex.ripFunction = pending.rip.fn;
+      if (pending.rip.offset !== undefined) ex.ripOffset = pending.rip.offset;
+    }
+    ex.evidence = evidence(pending.at, 'exception frame');
+    exceptions.push(ex);
+    const f = pending.rip ? ripFrame(pending.rip, context, pending.at) : undefined;
+    if (f) frames.push(f);
+    pending = undefined;
+  };
+  for (; i < lines.length; i++) {
+    const at = lines[i]!;
+    const item = parseTraceLine(at.text);
+    if (item) {
+      noise = 0;
+      if (item.type === 'end') {
+        flush();
+        i++;
+        break;
+      }
+      if (item.type === 'enter') {
+        lastContext = context;
+        context = item.context;
+        continue;
+      }
+      if (item.type === 'leave') {
+        lastContext = context;
+        context = 'task';
+        continue;
+      }
+      flush();
+      item.frame.context = context;
+      item.frame.evidence = evidence(at);
+      frames.push(item.frame);
+      continue;
+    }
+    if (isRegisterLine(at.text)) {
+      noise = 0;
+      if (/^\s*R?IP: |^\s*pc : /.test(at.text)) {
+        flush();
+        const entry: ExceptionFrame['entry'] =
+          lastContext === 'nmi' ? 'nmi' : lastContext === 'irq' || context === 'irq' ? 'irq' : 'exception';
+        pending = { regs: { values: {} }, at, entry };
+        const rip = parseRipLine(at.text);
+        if (rip) pending.rip = rip;
+      }
+      if (pending) addRegisters(pending.regs, at.text);
+      continue;
+    }
+    if (++noise > MAX_NOISE) break;
+  }
+  flush();
+  if (frames.length === 0 && !top) stack.partial = true;
+  const first = lines[start];
+  if (first) stack.evidence = evidence(first);
+  if (first?.line !== undefined && lines[i - 1]?.line !== undefined)
+    stack.evidence!.endLine = lines[i - 1]!.line;
+  return { stack, end: i };
+}
