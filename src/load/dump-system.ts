@@ -68,11 +68,8 @@ export function systemFacts(
   if (memory !== undefined) facts.memoryBytes = memory;
   const last = log[log.length - 1];
   const lastSeconds = last ? Number(last.tsNsec / 1000000n) / 1000 : undefined;
-  const jiffies = kernel && lookup ? jiffiesUptime(kernel, lookup, lastSeconds) : undefined;
-  if (jiffies !== undefined) facts.uptimeSeconds = Math.floor(jiffies);
-  else if (lastSeconds !== undefined) facts.uptimeSeconds = Math.floor(lastSeconds);
-  const load = kernel && lookup ? loadAverage(kernel, lookup) : undefined;
-  if (load) facts.loadAverage = load;
+  if (lastSeconds !== undefined) facts.uptimeSeconds = Math.floor(lastSeconds);
+  if (kernel && lookup) Object.assign(facts, symbolFacts(kernel, lookup, log));
   if (dump.info.dumpLevel !== undefined) facts.dumpLevel = dump.info.dumpLevel;
   facts.partialDump = (dump.info.dumpLevel ?? 0) > 0 || dump.info.incomplete === true;
   const commandLine = log.find((r) => r.text.startsWith('Kernel command line: '));
@@ -196,6 +193,22 @@ function taintNear(log: KernelLogRecord[], at: number): string | undefined {
   return undefined;
 }
 
+/** The facts crash computes from symbols: uptime from jiffies, load average from avenrun. */
+export function symbolFacts(
+  kernel: KernelMemory,
+  lookup: SymbolLookup,
+  log: KernelLogRecord[],
+): Pick<SystemFacts, 'uptimeSeconds' | 'loadAverage'> {
+  const facts: Pick<SystemFacts, 'uptimeSeconds' | 'loadAverage'> = {};
+  const last = log[log.length - 1];
+  const lastSeconds = last ? Number(last.tsNsec / 1000000n) / 1000 : undefined;
+  const jiffies = jiffiesUptime(kernel, lookup, lastSeconds);
+  if (jiffies !== undefined) facts.uptimeSeconds = Math.floor(jiffies);
+  const load = loadAverage(kernel, lookup);
+  if (load) facts.loadAverage = load;
+  return facts;
+}
+
 const HZ_CANDIDATES = [100, 250, 300, 1000];
 
 /**
@@ -223,14 +236,15 @@ function jiffiesUptime(
   return best;
 }
 
-/** avenrun[3], fixed point with FSHIFT 11, printed as crash does ("0.38, 0.08, 0.03"). */
+/** avenrun[3], fixed point with FSHIFT 11 (FIXED_1 = 2048), printed as crash does ("0.38, 0.08, 0.03"). */
 function loadAverage(kernel: KernelMemory, lookup: SymbolLookup): string | undefined {
   const at = lookup('avenrun');
   const bytes = at === undefined ? undefined : kernel.tryReadVirt(at, 24);
   if (!bytes) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
   const parts = [0, 1, 2].map((i) => {
-    const v = Number(view.getBigUint64(i * 8, true));
+    // As /proc/loadavg (and crash) print it: rounded by FIXED_1/200 before splitting.
+    const v = Number(view.getBigUint64(i * 8, true)) + 10;
     const whole = Math.floor(v / 2048);
     const frac = Math.floor(((v % 2048) * 100) / 2048);
     return `${whole}.${String(frac).padStart(2, '0')}`;

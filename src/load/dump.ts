@@ -5,6 +5,7 @@
  * (src/kernel/kernel-context.ts).
  */
 
+import { KtriageError } from '../errors.js';
 import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
 import { unwindStacks } from '../kernel/unwind/from-context.js';
@@ -16,6 +17,7 @@ import {
   type LoadedDump as ReadDumpResult,
   readDump,
 } from './dump-read.js';
+import { symbolFacts } from './dump-system.js';
 
 export { readDump, toLogRecords } from './dump-read.js';
 
@@ -56,5 +58,14 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
   }
   const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
   if (applyKernelTasks(crash, kernelContext)) unwindStacks(crash, kernelContext);
+  try {
+    const symbols = kernelContext.coreSymbolsOnly;
+    Object.assign(
+      crash.system,
+      symbolFacts(kernelDump.kernel, (name) => symbols.byName(name)?.address, loaded.kernelLog.records),
+    );
+  } catch (error) {
+    if (!(error instanceof KtriageError)) throw error;
+  }
   return { ...loaded, kernelContext };
 }

@@ -21,7 +21,7 @@ export function registerSys(program: Command): void {
 export function renderSys(vmcore: string, options: { tz?: string } = {}): string {
   const progress = ttyProgress();
   try {
-    const loaded = readDump(vmcore, { timeZone: options.tz, progress });
+    const loaded = readDump(vmcore, { timeZone: options.tz, progress, symbols: true });
     const text = formatSys(loaded.crash, findPanic(loaded.kernelLog.records)?.checkLog ?? false, options.tz);
     loaded.kernelDump.close();
     return text;
