@@ -252,17 +252,14 @@ export function decodeKallsyms(
     throw corrupt('kallsyms address table', loc.offsets ?? loc.addresses, why);
   }
 
-  const names2: string[] = new Array(count);
-  let types = '';
-  for (let i = 0; i < count; i++) {
-    const start = names.starts[i]!;
-    names2[i] = names.text.slice(start + 1, names.starts[i + 1]);
-    types += names.text[start]!;
-  }
   const table = SymbolTable.ascending(chosen.addresses)
-    ? new SymbolTable(names2, chosen.addresses, types)
+    ? new SymbolTable(names.text, names.starts, chosen.addresses)
     : SymbolTable.fromEntries(
-        names2.map((name, i) => ({ name, address: chosen.addresses[i]!, type: types[i]! })),
+        Array.from({ length: count }, (_, i) => ({
+          type: names.text[names.starts[i]!]!,
+          name: nameAt(i),
+          address: chosen.addresses[i]!,
+        })),
       );
   return { table, encoding: chosen.encoding };
 }
