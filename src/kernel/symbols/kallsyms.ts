@@ -165,7 +165,9 @@ function marksAgree(mem: MemoryView, d: Decoded): boolean | undefined {
   if (markers === undefined || marks.length < 2) return undefined;
   const k = marks.length - 1;
   const want = marks[k]!;
-  return mem.readU32(markers + BigInt(4 * k)) === want || mem.readU64(markers + BigInt(8 * k)) === BigInt(want);
+  return (
+    mem.readU32(markers + BigInt(4 * k)) === want || mem.readU64(markers + BigInt(8 * k)) === BigInt(want)
+  );
 }
 
 function grow8(a: Uint8Array, need: number): Uint8Array {
@@ -269,16 +271,24 @@ interface RawAddresses {
 function readAddresses(mem: MemoryView, loc: KallsymsLocations, count: number): RawAddresses {
   if (loc.addresses !== undefined) {
     const raw = need(mem, loc.addresses, count * 8, 'kallsyms_addresses');
-    return { candidates: ['absolute'], view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength), base: 0n };
+    return {
+      candidates: ['absolute'],
+      view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength),
+      base: 0n,
+    };
   }
   if (loc.offsets === undefined) {
-    throw new KtriageError('missingData', 'kallsyms: neither kallsyms_offsets nor kallsyms_addresses is known');
+    throw new KtriageError(
+      'missingData',
+      'kallsyms: neither kallsyms_offsets nor kallsyms_addresses is known',
+    );
   }
   const raw = need(mem, loc.offsets, count * 4, 'kallsyms_offsets');
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (loc.relativeBase === undefined) return { candidates: ['place-relative'], view, base: 0n };
   const base = mem.readU64(loc.relativeBase);
-  if (base === undefined) throw new KtriageError('missingData', 'kallsyms: kallsyms_relative_base is not in the dump');
+  if (base === undefined)
+    throw new KtriageError('missingData', 'kallsyms: kallsyms_relative_base is not in the dump');
   return { candidates: ['absolute-percpu', 'base-relative', 'place-relative'], view, base };
 }
 
@@ -309,10 +319,16 @@ function decodeWith(
     const addresses = interpret(encoding, raw.view, count, loc, raw.base);
     if (stextIndex >= 0 ? addresses[stextIndex] === stext : isSorted(addresses)) {
       const markers = indexOf('kallsyms_markers');
-      return { names: { ...names, markers: markers < 0 ? undefined : addresses[markers] }, chosen: { encoding, addresses } };
+      return {
+        names: { ...names, markers: markers < 0 ? undefined : addresses[markers] },
+        chosen: { encoding, addresses },
+      };
     }
   }
-  const why = stextIndex >= 0 ? `no encoding puts _stext at 0x${stext!.toString(16)}` : 'no encoding gives sorted addresses';
+  const why =
+    stextIndex >= 0
+      ? `no encoding puts _stext at 0x${stext!.toString(16)}`
+      : 'no encoding gives sorted addresses';
   throw corrupt('kallsyms address table', loc.offsets ?? loc.addresses, why);
 }
 
