@@ -9,7 +9,6 @@ import {
   cycleSentence,
   holderSentence,
   knownSentence,
-  pathTo,
   type StoryInput,
   sentences,
   sinceSentence,
