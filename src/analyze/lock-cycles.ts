@@ -16,25 +16,7 @@ export interface PartyEdges {
   evidence: Evidence[];
 }
 
-/** One party per key: a task seen as a lock's owner and as another lock's waiter is one node. */
-function mergeParties(parties: PartyEdges[]): PartyEdges[] {
-  const byKey = new Map<string, PartyEdges>();
-  for (const p of parties) {
-    const known = byKey.get(p.key);
-    if (!known) {
-      byKey.set(p.key, { ...p, holds: [...p.holds], evidence: [...p.evidence] });
-      continue;
-    }
-    known.party = { ...p.party, ...known.party };
-    known.holds.push(...p.holds.filter((h) => !known.holds.some((k) => k.lock === h.lock)));
-    known.waitsFor ??= p.waitsFor;
-    known.evidence.push(...p.evidence);
-  }
-  return [...byKey.values()];
-}
-
-export function findCycles(all: PartyEdges[]): DeadlockCycle[] {
-  const parties = mergeParties(all);
+export function findCycles(parties: PartyEdges[]): DeadlockCycle[] {
   const holderOf = new Map<string, PartyEdges>();
   for (const p of parties) for (const h of p.holds) if (!holderOf.has(h.lock)) holderOf.set(h.lock, p);
   const cycles: DeadlockCycle[] = [];
