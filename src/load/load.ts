@@ -18,6 +18,8 @@ import { fsError, openInput, refuseSniffed } from './open.js';
 export interface LoadOptions {
   progress?: ProgressReporter;
   timeZone?: string;
+  /** Text files larger than this are streamed (default STREAM_TEXT_BYTES). */
+  streamThreshold?: number;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function loadInput(path: string, options: LoadOptions = {}): Promis
     default:
       break;
   }
-  if (opened.size > STREAM_TEXT_BYTES) return streamLog(path, opened.size, options.progress);
+  if (opened.size > (options.streamThreshold ?? STREAM_TEXT_BYTES))
+    return streamLog(path, opened.size, options.progress);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
