@@ -104,9 +104,14 @@ export function describeReport(report: Report, region: Region, records: LogRecor
       taskLine = undefined;
       continue;
     }
-    if (!report.stack && isRegisterLine(text)) {
-      if (/^\s*R?IP: |^\s*pc : /.test(text)) {
+    if (!report.stack && (isRegisterLine(text) || (c === 80 && text.startsWith('PC is at ', p)))) {
+      if (/^\s*R?IP: |^\s*pc : |^\s*PC is at /.test(text)) {
         const rip = parseRipLine(text);
+        // Old arm64 says "PC is at f+…" and then "pc : [<addr>] lr : …": one register block.
+        if (!rip?.fn && pendingRegs?.rip?.fn) {
+          addRegisters(pendingRegs.regs, text);
+          continue;
+        }
         pendingRegs = { regs: { values: {} }, at };
         if (rip) {
           pendingRegs.rip = rip;
@@ -142,6 +147,8 @@ export function describeReport(report: Report, region: Region, records: LogRecor
       }
     }
   }
+  // Registers without a trace after them (a cut log): still the report's registers.
+  if (!report.regs && pendingRegs) report.regs = pendingRegs.regs;
 }
 
 /** Reads the stack starting at `from`: the report's own if it has none yet, else another one. */
@@ -153,11 +160,20 @@ function takeStack(
   taskLine: ReturnType<typeof parseTaskLine>,
   label: string,
 ): number {
-  const origin = report.match?.kindHint === 'hung-task' ? 'hung-task' : isLockup(report) ? 'lockup' : 'oops';
+  const rule = report.match?.rule;
+  const origin =
+    rule === 'hung-task' || rule === 'hung-task-split' ? 'hung-task' : isLockup(report) ? 'lockup' : 'oops';
   const { stack, end } = readStack(lines, from, origin, report.stack ? undefined : regs);
   if (!report.stack) {
     report.stack = stack;
     if (regs) report.regs = regs.regs;
+    // Old kernels print the oops registers inside the trace (after the trap frames).
+    const inTrace = stack.exceptions[0];
+    if (!regs && inTrace?.ripFunction && report.ripFunction === undefined) {
+      report.ripFunction = inTrace.ripFunction;
+      if (inTrace.ripOffset !== undefined) report.ripOffset = inTrace.ripOffset;
+      report.regs = inTrace.regs;
+    }
     if (taskLine) {
       stack.pid = taskLine.pid;
       stack.comm = taskLine.comm;
