@@ -42,6 +42,9 @@ export function describeReport(report: Report, region: Region, records: LogRecor
   let sawCpuLine = false;
   const stallSeenFromAfar =
     report.match?.kindHint === 'rcu-stall' && !report.header.includes('self-detected');
+  // A hung-task report is printed by khungtaskd about another task: a CPU line in its region
+  // belongs to whatever follows (the hung_task panic), not to the blocked task.
+  const aboutAnotherTask = report.match?.rule === 'hung-task' || report.match?.rule === 'hung-task-split';
   for (let i = 1; i < count; i++) {
     const at = lines[i]!;
     const text = at.text;
@@ -66,6 +69,7 @@ export function describeReport(report: Report, region: Region, records: LogRecor
         if (cpu) {
           sawCpuLine = true;
           // A stall detected by another CPU: the first CPU line is the first stalled CPU's backtrace.
+          if (aboutAnotherTask) continue;
           if (!stallSeenFromAfar) {
             report.cpu ??= cpu.cpu;
             report.pid ??= cpu.pid;
