@@ -71,8 +71,8 @@ export interface SpinResult {
   spinners: Spinner[];
   /** Spin loops read from instructions, by stack index. */
   loops: Map<number, SpinLoop>;
-  /** Addresses where ≥ 2 CPUs/tasks were stopped at the same instruction. */
-  sharedRips: { address: bigint; at: string; stacks: number[] }[];
+  /** Instructions where ≥ 2 CPUs/tasks were stopped (address when known). */
+  sharedRips: { address?: bigint; at: string; stacks: number[] }[];
 }
 
 export const spin = defineAnalyzer<SpinResult>({
@@ -84,31 +84,33 @@ export const spin = defineAnalyzer<SpinResult>({
   analyze(crash) {
     const loops = new Map<number, SpinLoop>();
     const spinners: Spinner[] = [];
-    const byRip = new Map<bigint, number[]>();
-    const seen = new Set<string>();
+    // Where each stack stopped: the RIP, or `fn+offset` when the input prints only that (console).
+    const byRip = new Map<string, number[]>();
     const keep = new Set(uniqueStacks(crash));
     stacksOf(crash).forEach((stack, index) => {
       if (!keep.has(index) || isPieceOfAnother(stacksOf(crash), index)) return;
       const loc = locate(stack);
-      if (loc.address !== undefined && !isUserRegs(loc.regs)) {
-        const key = `${stack.task ?? stack.pid ?? `#${index}`}|${loc.address}`;
-        if (stack.task === undefined && stack.pid === undefined)
-          byRip.set(loc.address, [...(byRip.get(loc.address) ?? []), index]);
-        else if (!seen.has(key)) {
-          seen.add(key);
-          byRip.set(loc.address, [...(byRip.get(loc.address) ?? []), index]);
-        } else return;
-      }
+      const where =
+        loc.address !== undefined
+          ? loc.address.toString(16)
+          : loc.fn && loc.offset !== undefined
+            ? formatLocation(loc)
+            : undefined;
+      if (where !== undefined && !isUserRegs(loc.regs))
+        byRip.set(where, [...(byRip.get(where) ?? []), index]);
       const spinner = spinnerOf(crash, stack, index, loops);
       if (spinner) spinners.push(spinner);
     });
     const sharedRips = [...byRip]
       .filter(([, stacks]) => new Set(stacks.map((s) => stacksOf(crash)[s]!.cpu ?? `s${s}`)).size >= 2)
-      .map(([address, stacks]) => ({
-        address,
-        at: formatLocation(locate(stacksOf(crash)[stacks[0]!]!)),
-        stacks,
-      }));
+      .map(([, stacks]) => {
+        const loc = locate(stacksOf(crash)[stacks[0]!]!);
+        return {
+          ...(loc.address !== undefined ? { address: loc.address } : {}),
+          at: formatLocation(loc),
+          stacks,
+        };
+      });
     // Same instruction on several CPUs, not idle, not already explained: a busy loop caught repeatedly.
     for (const shared of sharedRips) {
       for (const index of shared.stacks) {
@@ -161,15 +163,48 @@ function spinnerOf(
   index: number,
   loops: Map<number, SpinLoop>,
 ): Spinner | undefined {
-  const loc = locate(stack);
-  const fns = contextFunctions(stack);
+  const found = spinnerAt(crash, stack, index, loops, locate(stack), contextFunctions(stack));
+  if (found) return found;
+  // An interrupt taken on top of the loop (a timer tick when the dump was taken, the watchdog on
+  // the CPU that panicked): the context it interrupted, one exception frame further out.
+  const first = locate(stack).exception;
+  for (const ex of stack.exceptions) {
+    if (ex === first || ex.bogus || ex.entry === 'syscall' || isUserRegs(ex.regs)) continue;
+    if (ex.beforeFrame >= stack.frames.length) continue;
+    const frame = stack.frames[ex.beforeFrame]!;
+    const loc: ReturnType<typeof locate> = { frameIndex: ex.beforeFrame, regs: ex.regs, exception: ex };
+    const fn = ex.ripFunction ?? frame.fn;
+    if (fn !== undefined) loc.fn = fn;
+    const offset = ex.ripOffset ?? frame.offset;
+    if (offset !== undefined) loc.offset = offset;
+    const address = ex.regs.values.rip ?? frame.address;
+    if (address !== undefined) loc.address = address;
+    const fns = stack.frames
+      .slice(ex.beforeFrame)
+      .filter((f) => f.reliable && f.fn !== undefined)
+      .map((f) => baseName(f.fn)!);
+    const outer = spinnerAt(crash, stack, index, loops, loc, fns);
+    if (outer) return outer;
+  }
+  return undefined;
+}
+
+function spinnerAt(
+  crash: Crash,
+  stack: Stack,
+  index: number,
+  loops: Map<number, SpinLoop>,
+  loc: ReturnType<typeof locate>,
+  fns: string[],
+): Spinner | undefined {
   if (fns.length === 0 || fns[0] === '__schedule' || fns[0] === 'schedule') return undefined;
   const evidence: Evidence[] = [];
   const loop = readSpinLoop(crash.code, loc.address);
   if (loop) loops.set(index, loop);
   // 1. The loop's instructions.
   if (loop && (loop.pause || loop.backJump)) {
-    const how = isBitSpin(loop) ? 'bit-spin-lock' : 'spin-loop';
+    // A loop inside a known slow path keeps that path's name (queued-spinlock, rwlock…).
+    const how = isBitSpin(loop) ? 'bit-spin-lock' : (SPIN_FUNCTIONS[fns[0]!]?.how ?? 'spin-loop');
     for (const i of [loop.pause, loop.load, loop.test]) if (i?.evidence) evidence.push(i.evidence);
     const spinner = make(stack, index, how, loc, evidence);
     if (loop.operand && loop.load) {
