@@ -120,7 +120,8 @@ function disabler(stack: Stack): IrqState['by'] {
 }
 
 function findings(stacks: Stack[], states: IrqState[]): Finding[] {
-  const off = states.filter((s) => s.disabled);
+  // panic() disables interrupts on the CPU that panics: expected, not a finding.
+  const off = states.filter((s) => s.disabled && s.by?.fn !== 'panic');
   if (off.length === 0) return [];
   const byFn = new Map<string, IrqState[]>();
   for (const s of off) {
