@@ -12,17 +12,17 @@
  */
 
 import { writeFileSync } from 'node:fs';
+import { diagnose } from '../../src/analyze/diagnose.js';
 import type { KdumpPhysicalMemory } from '../../src/dump/kdump.js';
 import { openDump } from '../../src/dump/open.js';
 import type { PhysicalMemory } from '../../src/dump/physical.js';
-import { diagnose } from '../../src/analyze/diagnose.js';
 import { KtriageError } from '../../src/errors.js';
 import type { ByteSource } from '../../src/io/byte-source.js';
-import { loadDump } from '../../src/load/dump.js';
 import { FileSource } from '../../src/io/file-source.js';
 import { readKernelLog } from '../../src/kernel/printk/index.js';
 import { parseVmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
 import { KernelMemory } from '../../src/kernel/x86_64/kernel-memory.js';
+import { loadDump } from '../../src/load/dump.js';
 import { type DumpContent, toFlattened, type WriteCompression, writeElf, writeKdump } from './dump-writer.js';
 
 /**
