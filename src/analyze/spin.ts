@@ -6,6 +6,7 @@
  * the lock address when the loop's memory operand or the slow path's argument register gives it.
  */
 
+import { notALockWait } from '../kernel/locks/spin-target.js';
 import { type Crash, type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
 import {
   baseName,
@@ -199,7 +200,8 @@ function spinnerAt(
 ): Spinner | undefined {
   if (fns.length === 0 || fns[0] === '__schedule' || fns[0] === 'schedule') return undefined;
   const evidence: Evidence[] = [];
-  const loop = readSpinLoop(crash.code, loc.address);
+  // Idle and kexec/NMI stop paths are no lock wait: not worth disassembling.
+  const loop = notALockWait(fns[0]) ? undefined : readSpinLoop(crash.code, loc.address);
   if (loop) loops.set(index, loop);
   // 1. The loop's instructions.
   if (loop && (loop.pause || loop.backJump)) {

@@ -9,6 +9,8 @@ export interface Line {
   /** 1-based line number in the input. */
   n: number;
   raw: string;
+  /** `raw` without mail quoting and terminal escapes: what the command printed, annotations and all. */
+  plain: string;
   text: string;
 }
 
@@ -36,15 +38,21 @@ export function splitLines(text: string): Line[] {
     const raw = raws[i]!;
     const { depth, rest } = quoteDepth(raw);
     if (rest.trim() !== '' && !PS_ROW_TAIL.test(rest)) regionDepth = depth;
-    lines.push({ n: i + 1, raw, text: cleanLine(unquoteMail(raw, regionDepth)) });
+    const plain = stripEscapes(unquoteMail(raw, regionDepth));
+    lines.push({ n: i + 1, raw, plain, text: cleanLine(plain) });
   }
   return lines;
+}
+
+/** Terminal colour and title escapes (`\x1b[01;32m`), as a `script` log or a coloured prompt leaves them. */
+export function stripEscapes(s: string): string {
+  return s.includes('\x1b') ? s.replace(/\x1b\[[0-9;?]{0,20}[A-Za-z]|\x1b\][^\x07]{0,200}\x07/g, '') : s;
 }
 
 export function cleanLine(raw: string): string {
   let s = raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw;
   s = s.replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g, ' ').replace(/[\u200b-\u200d\u2060\ufeff]/g, '');
-  if (s.includes('\x1b')) s = s.replace(/\x1b\[[0-9;?]{0,20}[A-Za-z]|\x1b\][^\x07]{0,200}\x07/g, '');
+  s = stripEscapes(s);
   if (s.includes('&')) s = s.replace(/&(#\d{1,5}|[a-z]{2,5});/gi, (m, name: string) => decodeEntity(m, name));
   if (s.includes('<')) s = s.replace(HTML_TAG, ' ');
   s = stripAnnotation(s);
