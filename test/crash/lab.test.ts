@@ -22,6 +22,14 @@ function drgn(scenario: string): { tasks: Map<bigint, number>; crashing: number 
   return { tasks, crashing: Number(/panic\/crashing thread: (\d+)/.exec(text)![1]) };
 }
 
+function indexTrigger(scenario: string): string {
+  const row = readText(fixture('lab', 'INDEX.md'))
+    .split('\n')
+    .find((l) => l.startsWith(`| ${scenario} |`))!;
+  // the column keeps the serial console's CR inside the backticks
+  return row.split('|')[2]!.trim().replace(/^`|`$/g, '').trim();
+}
+
 function indexPanic(scenario: string): string {
   const row = readText(fixture('lab', 'INDEX.md'))
     .split('\n')
@@ -125,6 +133,11 @@ describe.each(LAB_SCENARIOS)('lab %s', (scenario) => {
     expect(crash.log.filter((r) => r.time !== undefined).length).toBe(
       nonEmpty.filter((l) => /^\[\s*\d+\.\d+\]/.test(l)).length,
     );
+    // The console source finds the reports in it; line numbers are the file's.
+    const trigger = indexTrigger(scenario);
+    const report = crash.reports.find((r) => r.lines.some((l) => l.includes(trigger)))!;
+    expect(report).toBeDefined();
+    expect(lines(path)[report.startLine - 1]).toContain(report.header);
   });
 
   it('kmem-i.txt, mod.txt, tasklist.txt', () => {

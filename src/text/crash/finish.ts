@@ -6,6 +6,7 @@
 
 import type { Crash, Evidence, Stack } from '../../model/index.js';
 import { type ActiveTask, appendTo, type TranscriptBuilder } from './builder.js';
+import { applyLog } from './commands/log.js';
 import { settleStacks } from './stacks.js';
 import { applyStructs } from './structs.js';
 import { InstructionList } from './views/code-view.js';
@@ -16,6 +17,7 @@ const MAX_OFFSET = 1n << 24n;
 export function finish(out: TranscriptBuilder): Crash {
   const crash = out.crash;
   settleStacks(out);
+  applyLog(out, out.blocks);
   applyStructs(out);
   deriveOffsets(out);
   settleCpus(out);

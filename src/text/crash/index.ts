@@ -6,7 +6,7 @@
  */
 
 import type { Crash, InputInfo } from '../../model/index.js';
-import { blockEvidence } from './block.js';
+import { blockEvidence, evidenceFor } from './block.js';
 import { TranscriptBuilder } from './builder.js';
 import { btParser } from './commands/bt.js';
 import { disParser } from './commands/dis.js';
@@ -24,7 +24,7 @@ import { sysParser } from './commands/sys.js';
 import { finish } from './finish.js';
 import { splitLines } from './lines.js';
 import type { CommandParser } from './parser.js';
-import { type Registry, segment } from './segment.js';
+import { isCommandError, type Registry, segment } from './segment.js';
 import { CONFIG_LINE, CONFIG_UNSET } from './shapes.js';
 import { scoreTranscript } from './sniff.js';
 
@@ -61,6 +61,8 @@ export function parseCrashTranscript(text: string, input: InputInfo): Crash {
   for (const block of blocks) {
     out.blocks.push(block);
     BY_NAME.get(block.parser)?.parse(block, out);
+    const error = block.lines.find((l) => isCommandError(block, l.text));
+    if (error) out.gap(`\`${block.command}\``, `crash said: ${error.text.trim()}`, evidenceFor(block, error));
   }
   for (const line of lines) {
     const set = CONFIG_LINE.exec(line.text);

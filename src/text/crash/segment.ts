@@ -56,6 +56,13 @@ export function shellCommand(text: string): string | undefined {
   return undefined;
 }
 
+/** crash's own error line for the command (`p: gdb request failed: …`, `bt: invalid task or pid value: …`). */
+export function isCommandError(block: Block, text: string): boolean {
+  if (block.via === 'shape') return false;
+  const word = block.command.split(/[\s/|]/)[0];
+  return word !== undefined && word !== '' && text.startsWith(`${word}: `);
+}
+
 export function segment(lines: readonly Line[], registry: Registry): Block[] {
   const blocks: Block[] = [];
   let open: { block: Block; parser: CommandParser } | undefined;
@@ -112,7 +119,7 @@ export function segment(lines: readonly Line[], registry: Registry): Block[] {
       if (open) blanks.push(line);
       continue;
     }
-    if (open?.parser.continues(line, open.block)) {
+    if (open && (open.parser.continues(line, open.block) || isCommandError(open.block, text))) {
       open.block.lines.push(...blanks, line);
       blanks = [];
       continue;

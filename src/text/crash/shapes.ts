@@ -97,6 +97,9 @@ export function registerPairs(text: string): [string, bigint][] | undefined {
 /** `    ffff882f10c47db8: ffff885f706ae400 01ffc9004039e688` — bt -f frame words and `rd` lines. */
 export const WORDS = new RegExp(`^\\s*(${HEX}{8,16}):\\s+(${HEX}{2,16}\\b.*)$`);
 
+/** bt -f / -F frame words, where -F prints symbols (`lab_lock_a`, `[kmalloc-64]`) for some words. */
+export const FRAME_WORDS = new RegExp(`^\\s*(${HEX}{8,16}):\\s+(\\S.*)$`);
+
 /** `/usr/src/debug/…/bitops.h: 319` — a `dis -l` or `bt -l` source line. */
 export const SOURCE_LINE =
   /^\s*((?:\/|\.{1,2}\/|[\w.+-]+\/)[^\s:]{0,400}\.(?:c|h|S|s|rs|cc|cpp|inc)):\s*(\d+)\s*$/;
@@ -176,6 +179,11 @@ export const SYM_LINE = new RegExp(
 export const RUNQ_CPU = new RegExp(`^\\s*CPU\\s+(\\d+)\\s+RUNQUEUE:\\s*(${HEX}+)`);
 export const RUNQ_TASK = new RegExp(
   `^\\s*(CURRENT:|\\[\\s*(\\d+)\\])\\s*PID:\\s*(\\d+)\\s+TASK:\\s*(${HEX}+)\\s+COMMAND:\\s*"(.*)"`,
+);
+/** runq -t: ` CPU 1: 20050796344` (rq clock, ns) then the active task with its last arrival. */
+export const RUNQ_CLOCK = /^\s*CPU\s+(\d+):\s+(\d{1,20})\s*$/;
+export const RUNQ_STAMPED_TASK = new RegExp(
+  `^\\s+(\\d{1,20})\\s+PID:\\s*(\\d+)\\s+TASK:\\s*(${HEX}+)\\s+COMMAND:\\s*"(.*)"`,
 );
 export const RUNQ_OTHER =
   /^\s*(?:(?:RT|CFS|DL)\s+(?:PRIO_ARRAY|RB_ROOT|RB_ROOT_CACHED)?:?|\[no tasks queued\]|GROUP\s|CPU\s+\d+:)/;

@@ -26,7 +26,14 @@ export function settleStacks(out: TranscriptBuilder): void {
   for (const draft of full) {
     const s = draft.stack;
     const twin = stacks.find((t) => !t.partial && sameOwner(t, s) && signature(t) === signature(s));
-    if (twin) mergeInto(twin, s, identity(s.frames.length));
+    if (twin) {
+      mergeInto(twin, s, identity(s.frames.length));
+      continue;
+    }
+    // `bt -t` lists every text address on the stack (guesses): the unwound `bt` of the same task wins.
+    const sibling = stacks.findIndex((t) => !t.partial && sameOwner(t, s));
+    if (sibling >= 0 && isTextScan(s) && !isTextScan(stacks[sibling]!)) continue;
+    if (sibling >= 0 && isTextScan(stacks[sibling]!) && !isTextScan(s)) stacks[sibling] = s;
     else stacks.push(s);
   }
   for (const draft of pieces) placePiece(stacks, draft);
@@ -38,6 +45,10 @@ export function settleStacks(out: TranscriptBuilder): void {
     );
     if (task && task.stack === undefined) task.stack = i;
   }
+}
+
+function isTextScan(stack: Stack): boolean {
+  return stack.frames.some((f) => !f.reliable);
 }
 
 function sameOwner(a: Stack, b: Stack): boolean {

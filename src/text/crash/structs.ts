@@ -56,6 +56,9 @@ function applyTask(out: TranscriptBuilder, dump: StructDump, address: bigint): v
       stackBase: fieldNumber(f.stack),
       flags: fieldNumber(f.flags),
       stateBits: small(state),
+      // Since v4.9 (CONFIG_THREAD_INFO_IN_TASK, commit c65eacbe290b) thread_info is task_struct's first member.
+      threadFlags: fieldNumber(f['thread_info.flags']),
+      ...(f['thread_info.flags'] !== undefined ? { threadInfo: address } : {}),
       ...(f.on_cpu !== undefined ? { onCpu: fieldNumber(f.on_cpu) === 1n } : {}),
     },
     dump.evidence,
@@ -67,7 +70,9 @@ function applyThreadInfo(out: TranscriptBuilder, dump: StructDump, address: bigi
   const flags = fieldNumber(dump.fields.flags);
   const known =
     (taskAddress !== undefined ? out.crash.tasks.find((t) => t.task === taskAddress) : undefined) ??
-    out.crash.tasks.find((t) => t.threadInfo === address || t.stackBase === address);
+    out.crash.tasks.find((t) => t.threadInfo === address || t.stackBase === address) ??
+    // thread_info inside task_struct (CONFIG_THREAD_INFO_IN_TASK): same address as the task
+    out.crash.tasks.find((t) => t.task === address);
   if (!known) return;
   out.task({ task: known.task, pid: known.pid, threadInfo: address, threadFlags: flags }, dump.evidence);
 }

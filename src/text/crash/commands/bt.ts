@@ -18,11 +18,11 @@ import {
   BT_START,
   BT_TEXT_FRAME,
   EXCEPTION_RIP,
+  FRAME_WORDS,
   registerPairs,
   SOURCE_LINE,
   STACK_MARKER,
   WARNING,
-  WORDS,
 } from '../shapes.js';
 import { classifyEntry, markerContext, parseSymbolOffset } from './bt-context.js';
 
@@ -65,7 +65,7 @@ export const btParser: CommandParser = {
       EXCEPTION_RIP.test(t) ||
       STACK_MARKER.test(t) ||
       WARNING.test(t) ||
-      WORDS.test(t) ||
+      FRAME_WORDS.test(t) ||
       SOURCE_LINE.test(t) ||
       registerPairs(t) !== undefined ||
       /^\s*bt: /.test(t)
@@ -144,13 +144,14 @@ class StackReader {
       if (/bogus exception frame/i.test(warning[1]!)) this.markBogus();
       return;
     }
-    const words = WORDS.exec(t);
+    const words = FRAME_WORDS.exec(t);
     if (words) {
       this.words(line, BigInt(`0x${words[1]}`), words[2]!);
       return;
     }
     const source = SOURCE_LINE.exec(t);
-    if (source) {
+    // bt -l prints the exception RIP's source line after the register block: not a frame's.
+    if (source && !this.pending) {
       const last = this.draft?.frames[this.draft.frames.length - 1];
       if (last && last.source === undefined) last.source = `${source[1]}: ${source[2]}`;
     }
@@ -237,8 +238,9 @@ class StackReader {
     const index = draft.frames.length - 1;
     const list = draft.words.get(index) ?? [];
     const tokens = text.trim().split(/\s+/);
-    const width = tokens[0]!.length;
-    const size = width > 8 ? 8 : width > 4 ? 4 : width > 2 ? 2 : 1;
+    // bt -F prints symbols in place of some words; the hex ones give the word width.
+    const width = tokens.find((t) => /^[0-9a-fA-F]+$/.test(t) && [8, 16].includes(t.length))?.length ?? 16;
+    const size = width / 2;
     let address = start;
     for (const token of tokens.slice(0, 8)) {
       if (/^[0-9a-fA-F]+$/.test(token) && token.length === width) {

@@ -6,7 +6,7 @@
 import type { MemoryUsageRow } from '../../../model/index.js';
 import { type Block, evidenceFor } from '../block.js';
 import type { TranscriptBuilder } from '../builder.js';
-import { hasCjk } from '../lines.js';
+import { hasCjk, type Line } from '../lines.js';
 import type { CommandParser } from '../parser.js';
 import { KMEM_INFO_HEADER, KMEM_INFO_ROW, KMEM_PAGE_HEADER, KMEM_PAGE_ROW } from '../shapes.js';
 import { parseSize } from './sys.js';
@@ -38,8 +38,43 @@ export const kmemInfoParser: CommandParser = {
   parse: (block, out) => parseKmemInfo(block, out),
 };
 
-function parseKmemPages(block: Block, out: TranscriptBuilder): void {
+/** `kmem ADDR` of a task_struct also prints the task: `PID:`, `COMMAND:`, `TASK: … [THREAD_INFO: …]`, `CPU:`, `STATE:`. */
+const KMEM_TASK = /^\s*(PID|COMMAND|TASK|CPU|STATE):\s+(.*)$/;
+
+function parseKmemTask(block: Block, out: TranscriptBuilder): void {
+  const fields: Record<string, string> = {};
+  let first: Line | undefined;
   for (const line of block.lines) {
+    const m = KMEM_TASK.exec(line.text);
+    if (!m) continue;
+    first ??= line;
+    fields[m[1]!] ??= m[2]!.trim();
+  }
+  const pid = fields.PID === undefined ? undefined : Number(fields.PID);
+  const task = /^([0-9a-f]{8,16})(?:\s+\[THREAD_INFO:\s*([0-9a-f]{8,16})\])?/.exec(fields.TASK ?? '');
+  if (pid === undefined || !Number.isSafeInteger(pid) || !task || !first) return;
+  const comm = /^"(.*)"$/.exec(fields.COMMAND ?? '')?.[1];
+  const cpu = fields.CPU !== undefined && /^\d+$/.test(fields.CPU) ? Number(fields.CPU) : undefined;
+  out.task(
+    {
+      pid,
+      task: BigInt(`0x${task[1]}`),
+      ...(task[2] ? { threadInfo: BigInt(`0x${task[2]}`) } : {}),
+      ...(comm !== undefined ? { comm } : {}),
+      ...(cpu !== undefined ? { cpu } : {}),
+    },
+    evidenceFor(block, first),
+  );
+}
+
+function parseKmemPages(block: Block, out: TranscriptBuilder): void {
+  parseKmemTask(block, out);
+  // Other tables of `kmem ADDR` (the SLAB row) have the same shape: only rows under a PAGE header count.
+  let underHeader = false;
+  for (const line of block.lines) {
+    if (KMEM_PAGE_HEADER.test(line.text)) underHeader = true;
+    else if (!KMEM_PAGE_ROW.test(line.text)) underHeader = false;
+    if (!underHeader) continue;
     const m = KMEM_PAGE_ROW.exec(line.text);
     if (!m) continue;
     const names = m[7];

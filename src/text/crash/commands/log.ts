@@ -1,11 +1,12 @@
 /**
- * `log` (and `dmesg`): the kernel log as crash prints it. Records are kept minimal here — time,
- * level, text, line — until the console-log parser (src/text/console) reads them fully.
+ * `log` (and `dmesg`): the kernel log as crash prints it. Each line becomes a record through the
+ * console-log source (src/text/console), keeping its transcript line number; the reports in it
+ * (oops, lockups, stalls, panics) are extracted once all blocks are read (see `applyLog`).
  */
 
-import type { LogRecord } from '../../../model/index.js';
+import { extractReports, recordFromLine } from '../../console/index.js';
 import type { Block } from '../block.js';
-import type { TranscriptBuilder } from '../builder.js';
+import { fillMissing, type TranscriptBuilder } from '../builder.js';
 import { hasCjk } from '../lines.js';
 import type { CommandParser } from '../parser.js';
 import { LOG_LINE, LOG_WALL_LINE } from '../shapes.js';
@@ -20,29 +21,32 @@ export const logParser: CommandParser = {
     // crash indents the further lines of a multi-line message under its text
     (/^\s{8,}\S/.test(line.text) && !hasCjk(line.text)) ||
     (block.via === 'prompt' && !hasCjk(line.text)),
-  parse: (block, out) => parseLog(block, out),
+  parse: (block, out) => {
+    for (const line of block.lines)
+      if (line.raw.trim() !== '') out.crash.log.push(recordFromLine(line.raw, line.n));
+  },
 };
 
-function parseLog(block: Block, out: TranscriptBuilder): void {
-  for (const line of block.lines) {
-    const record = logRecord(line.raw.replace(/\r$/, ''), line.n);
-    if (record) out.crash.log.push(record);
+/**
+ * The reports of the log (what the console source finds in it) join the model; system facts the
+ * log states and `sys` did not (taint letters, hardware) fill the gaps. Stacks the log holds for a
+ * CPU or task that `bt` already showed are left in their report only, so nothing is counted twice.
+ */
+export function applyLog(out: TranscriptBuilder, _blocks: readonly Block[]): void {
+  const crash = out.crash;
+  if (crash.log.length === 0) return;
+  const extracted = extractReports(crash.log);
+  crash.reports.push(...extracted.reports);
+  fillMissing(crash.system, { ...extracted.system, evidence: undefined });
+  for (const gap of extracted.gaps) out.gap(gap.what, gap.why, gap.evidence);
+  for (const stack of extracted.stacks) {
+    const shown = out.drafts.some(
+      (d) =>
+        !d.headerless &&
+        ((stack.cpu !== undefined && d.stack.cpu === stack.cpu) ||
+          (stack.pid !== undefined && d.stack.pid === stack.pid)),
+    );
+    if (!shown) crash.stacks.push(stack);
   }
-}
-
-export function logRecord(text: string, n: number): LogRecord | undefined {
-  let m = LOG_LINE.exec(text);
-  if (m) {
-    const record: LogRecord = { text: m[3]!, time: Number(m[2]), line: n };
-    if (m[1] !== undefined) record.level = Number(m[1]);
-    return record;
-  }
-  m = LOG_WALL_LINE.exec(text);
-  if (m) {
-    const record: LogRecord = { text: m[3]!, wallTime: m[2]!, line: n };
-    if (m[1] !== undefined) record.level = Number(m[1]);
-    return record;
-  }
-  if (text.trim() === '') return undefined;
-  return { text: text.trimEnd(), line: n };
+  for (const { evidence, ...task } of extracted.tasks) out.task(task, evidence?.[0]);
 }

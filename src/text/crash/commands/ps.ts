@@ -66,8 +66,8 @@ function parsePs(block: Block, out: TranscriptBuilder): void {
     }
     m = PS_TIME_ROW.exec(line.text);
     if (m) {
-      const words = block.command.split(/\s+/);
-      const sinceLastRun = words.some((w) => /^-\w*m/.test(w)) ? parseRunTime(m[1]!) : undefined;
+      // ps -m prints `[days hh:mm:ss.ms]` since the task last ran; ps -l a raw timestamp (not kept).
+      const sinceLastRun = parseRunTime(m[1]!);
       out.task(
         {
           pid: Number(m[3]),
