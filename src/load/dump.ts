@@ -12,6 +12,7 @@ import { unwindStacks } from '../kernel/unwind/from-context.js';
 import type { Crash } from '../model/crash.js';
 import type { SystemFacts } from '../model/system.js';
 import { extractReports } from '../text/console/index.js';
+import { type EnrichResult, enrichFromKernel } from './dump-model.js';
 import {
   type LoadDumpOptions as ReadDumpOptions,
   type LoadedDump as ReadDumpResult,
@@ -32,6 +33,8 @@ export interface LoadDumpOptions extends ReadDumpOptions {
 export interface LoadedDump extends ReadDumpResult {
   /** Symbols, types, per-cpu data of the kernel, when `options.kernel` asked for them. */
   kernelContext?: KernelContext;
+  /** What enrichFromKernel read from memory: spin targets, sleeping locks, pages. */
+  enriched?: EnrichResult;
 }
 
 export function loadDump(path: string, options: LoadDumpOptions = {}): Crash {
@@ -57,7 +60,13 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
     return loaded;
   }
   const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
-  if (applyKernelTasks(crash, kernelContext)) unwindStacks(crash, kernelContext);
+  let enriched: EnrichResult | undefined;
+  if (applyKernelTasks(crash, kernelContext)) {
+    // Frame words (crash's `bt -f`) let the lock analysis see which stacks hold a lock's address.
+    unwindStacks(crash, kernelContext, { words: true });
+    // Code, and the locks memory shows (src/load/dump-model.ts).
+    enriched = enrichFromKernel(crash, kernelDump, kernelContext);
+  }
   try {
     const symbols = kernelContext.coreSymbolsOnly;
     Object.assign(
@@ -67,5 +76,5 @@ export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): L
   } catch (error) {
     if (!(error instanceof KtriageError)) throw error;
   }
-  return { ...loaded, kernelContext };
+  return { ...loaded, kernelContext, ...(enriched ? { enriched } : {}) };
 }
