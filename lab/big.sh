@@ -16,7 +16,6 @@ export LAB_CORPUS_DIR=$OUT/big
 "$LAB/formats.sh" "$S"
 C=$LAB_CORPUS_DIR/$S
 cd "$C" || exit 1
-[ -f vmcore.elf-full ] && echo "vmcore.elf-full $(stat -c %s vmcore.elf-full) elf-unfiltered(/proc/vmcore_copy,capture_kernel) -" >> formats.txt
 # how the reference tools scale with the dump: wall seconds and peak RSS to print the kernel log
 {
   echo "# tool file bytes wall_s peak_rss_kb  (reading the kernel log only; one run each)"

@@ -4,7 +4,7 @@
 # (crash/*.txt, the DUMPFILE line and crash's warnings aside); drgn must print the same kernel log
 # from every format it can open. Writes <entry>/check-formats.txt and prints a summary line each.
 #   usage: check-formats.sh [scenario ...]   (default: every entry of $LAB_OUT/corpus)
-#   LAB_CORPUS_DIR as in analyze.sh
+#   LAB_CORPUS_DIR as in analyze.sh; LAB_CHECK_FILES: which format files (default: all)
 set -uo pipefail
 LAB=$(cd "$(dirname "$0")" && pwd)
 OUT=${LAB_OUT:-/work/labdata}
@@ -22,7 +22,7 @@ for s in $SCEN; do
   /usr/bin/drgn -q -c "$C/vmcore" -s "$VMLINUX" "$LAB/drgn_dmesg.py" > "$T/dref" 2>&1
   {
     echo "# format crash(sys+log+bt-a+ps)==crash/*.txt drgn-log==drgn-log(vmcore)"
-    for f in vmcore.kdump-lzo vmcore.kdump-zstd vmcore.kdump-snappy vmcore.flat vmcore.elf vmcore.elf-full; do
+    for f in ${LAB_CHECK_FILES:-vmcore.kdump-lzo vmcore.kdump-zstd vmcore.kdump-snappy vmcore.kdump-raw vmcore.flat vmcore.elf vmcore.elf-full}; do
       [ -f "$C/$f" ] || continue
       crash -s "$VMLINUX" "$C/$f" < "$T/cmd" > "$T/out" 2>&1
       norm "$T/out" > "$T/outn"
@@ -31,7 +31,12 @@ for s in $SCEN; do
       if cmp -s "$T/dref" "$T/dout"; then dr=same; else dr="DIFF:$(head -c 60 "$T/dout" | tr '\n ' '__')"; fi
       echo "$f $cr $dr"
     done
-  } > "$C/check-formats.txt"
+  } > "$C/check-formats.new"
+  # with LAB_CHECK_FILES, keep the lines of the other files from an earlier check
+  if [ -n "${LAB_CHECK_FILES:-}" ] && [ -f "$C/check-formats.txt" ]; then
+    grep -v "^#" "$C/check-formats.txt" | grep -v -w -F -f <(grep -v "^#" "$C/check-formats.new" | cut -d" " -f1) >> "$C/check-formats.new"
+  fi
+  mv "$C/check-formats.new" "$C/check-formats.txt"
   echo "[$s] $(grep -v '^#' "$C/check-formats.txt" | tr '\n' ';')"
 done
 rm -rf "$T"

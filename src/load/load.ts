@@ -9,6 +9,7 @@ import type { ProgressReporter } from '../dump/open.js';
 import { KtriageError } from '../errors.js';
 import type { Crash, InputInfo } from '../model/index.js';
 import { parseConsoleLog } from '../text/console/index.js';
+import { looksLikeCrashTranscript, parseCrashTranscript } from '../text/crash/index.js';
 import { sniff } from './detect.js';
 import { loadDump } from './dump.js';
 import { fsError, openInput, refuseSniffed } from './open.js';
@@ -84,6 +85,9 @@ export function loadText(bytes: Buffer, path: string): Crash {
     );
   }
   const text = bytes.toString('utf8');
+  if (looksLikeCrashTranscript(text)) {
+    return parseCrashTranscript(text, { path, format: 'crash-transcript', bytes: bytes.length });
+  }
   const input: InputInfo = { path, format: 'console-log', bytes: bytes.length };
   return parseConsoleLog(text, input);
 }

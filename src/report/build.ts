@@ -133,8 +133,14 @@ function panicStackSection(crash: Crash, d: Diagnosis, options: BuildOptions): S
     const generic =
       !frame.reliable || (frame.fn !== undefined && options.isGenericFrame?.(frame.fn) === true);
     const ctx = frame.context !== 'task' && frame.context !== 'unknown' ? `  <${frame.context}>` : '';
-    const text = `${frame.reliable ? '' : '? '}${formatFrame(frame)}${ctx}`;
-    lines.push([span(`#${String(i).padEnd(3)}`, 'dim'), span(text, generic ? 'dim' : 'plain')]);
+    const text = `${frame.reliable ? '' : '? '}${formatFrame(frame)}`;
+    const address =
+      frame.offset === undefined && frame.address !== undefined ? `  ${hex(frame.address, 16)}` : '';
+    lines.push([
+      span(`#${String(i).padEnd(3)}`, 'dim'),
+      span(text, generic ? 'dim' : 'plain'),
+      span(`${address}${ctx}`, 'dim'),
+    ]);
   });
   if (stack.frames.length > max) lines.push([span(`… ${stack.frames.length - max} more frames`, 'dim')]);
   const blocks: Block[] = [{ type: 'code', lines }];

@@ -63,7 +63,7 @@ export function renderText(doc: ReportDocument, style: Style = plainStyle): stri
   out.push(`${mark} ${style.bold(doc.headline)}`);
   for (const line of doc.subtitle) out.push(`  ${renderLine(line, style)}`);
   for (const section of doc.sections) {
-    out.push('', style.bold(section.title.toUpperCase()));
+    out.push('', style.bold(`── ${section.title} `.padEnd(Math.max(40, section.title.length + 4), '─')));
     for (const block of section.blocks) out.push(...renderBlock(block, style));
   }
   return `${out.join('\n')}\n`;

@@ -16,6 +16,8 @@ export const labFormats = {
   kdumpLzo: 'vmcore.kdump-lzo',
   kdumpZstd: 'vmcore.kdump-zstd',
   kdumpSnappy: 'vmcore.kdump-snappy',
+  /** kdump format without compression: pages stored raw, zero pages share one copy */
+  kdumpRaw: 'vmcore.kdump-raw',
   flattened: 'vmcore.flat',
   elf: 'vmcore.elf',
 } as const;

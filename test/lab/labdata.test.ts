@@ -22,7 +22,13 @@ function head(path: string, length: number, position = 0): Buffer {
 }
 
 // disk_dump_header.status bits (makedumpfile diskdump_mod.h: DUMP_DH_COMPRESSED_*)
-const statusBit = { kdumpZlib: 0x1, kdumpLzo: 0x2, kdumpSnappy: 0x4, kdumpZstd: 0x20 } as const;
+const statusBit = {
+  kdumpZlib: 0x1,
+  kdumpLzo: 0x2,
+  kdumpSnappy: 0x4,
+  kdumpZstd: 0x20,
+  kdumpRaw: 0,
+} as const;
 
 const corpus = labPath('corpus');
 const scenarios = corpus

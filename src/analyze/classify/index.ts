@@ -29,7 +29,7 @@ export interface ReportTitle {
 const STAMP_IN_TITLE = /\[ *[0-9]+\.[0-9]+\]/;
 
 /** Title, kind and damage of one report. Pure: reads only the report's structured match. */
-export function titleOfReport(report: Report): ReportTitle {
+export function titleOfReport(report: Report, withAlts = true): ReportTitle {
   const match = report.match;
   if (!match) {
     return {
@@ -40,7 +40,7 @@ export function titleOfReport(report: Report): ReportTitle {
       corruptedReason: 'no match',
     };
   }
-  const built = buildTitle(match);
+  const built = buildTitle(match, withAlts);
   let kind = match.kindHint;
   if (GENERIC_PANIC_RULES.has(match.rule)) kind = kindOfPanicMessage(match.args[0] ?? '');
   let reason: string | undefined;
@@ -90,8 +90,9 @@ export const classify = defineAnalyzer<ClassifyResult>({
     docs: 'https://github.com/google/syzkaller/blob/master/pkg/report/linux.go',
   },
   analyze(crash: Crash) {
-    const titles = crash.reports.map(titleOfReport);
     const headline = crash.reports.findIndex((r) => !r.informational);
+    // Alternative titles only for the headline: they cost most of the title work.
+    const titles = crash.reports.map((r, i) => titleOfReport(r, i === headline));
     const findings: Finding[] = [];
     if (headline < 0) {
       const fromPanic = classifyFromPanic(crash);

@@ -116,15 +116,24 @@ const REPLACEMENTS: [RegExp, string][] = [
 
 const MAX_TITLE = 120;
 
+/** Non-global twins of REPLACEMENTS, to test before replacing (most titles need few of them). */
+const PRESENT = REPLACEMENTS.map(([re]) => new RegExp(re.source));
+/** Anything the printable-ASCII pass below would change. */
+const NEEDS_CLEANING = /[^\x20-\x7e]|\t| {2}|^ /;
+
 export function normaliseTitle(title: string): string {
   let s = title.length > 4 * MAX_TITLE ? title.slice(0, 4 * MAX_TITLE) : title;
-  for (const [re, to] of REPLACEMENTS) {
+  for (let k = 0; k < REPLACEMENTS.length; k++) {
+    if (!PRESENT[k]!.test(s)) continue;
+    const [re, to] = REPLACEMENTS[k]!;
     for (let round = 0; round < 64; round++) {
       const next = s.replace(re, to);
       if (next === s) break;
       s = next;
     }
   }
+  if (!NEEDS_CLEANING.test(s.length > MAX_TITLE ? s.slice(0, MAX_TITLE) : s))
+    return s.slice(0, MAX_TITLE).trim();
   // Printable ASCII only, tabs as spaces, runs of spaces collapsed, at most 120 characters read.
   let out = '';
   let prev = ' ';
@@ -150,13 +159,19 @@ export interface BuiltTitle {
   damage?: string;
 }
 
-/** The title, alternative titles and the frame the title names. */
-export function buildTitle(match: ReportMatch): BuiltTitle {
+/** The title, alternative titles (when asked: they cost most of the work) and the named frame. */
+export function buildTitle(match: ReportMatch, withAlts = true): BuiltTitle {
   const { frames, ok } =
     match.frameSlots.length > 0 || match.fallbackSlots ? framesOf(match) : { frames: [], ok: true };
   const canonical = frames.map((f) => f?.name ?? 'corrupted');
   const raw = frames.map((f) => f?.raw ?? 'corrupted');
   const title = fill(match.template, [...match.args, ...canonical]);
+  const normalised = normaliseTitle(title);
+  const built: BuiltTitle = { title: normalised, rawTitle: title, altTitles: [] };
+  const named = frames.find((f) => f !== undefined);
+  if (named) built.frame = named;
+  if (!ok) built.damage = 'extracted no frames';
+  if (!withAlts) return built;
   const alts: string[] = match.altTemplates.map((t) => fill(t, [...match.args, ...canonical]));
   // Variants with the frames as printed and with each single prefix stripped help de-duplication.
   const variants = [raw];
@@ -169,11 +184,6 @@ export function buildTitle(match: ReportMatch): BuiltTitle {
     if (t !== title) alts.push(t);
     for (const a of match.altTemplates) alts.push(fill(a, [...match.args, ...v]));
   }
-  const normalised = normaliseTitle(title);
-  const altTitles = [...new Set(alts.map(normaliseTitle))].filter((t) => t !== normalised);
-  const built: BuiltTitle = { title: normalised, rawTitle: title, altTitles };
-  const named = frames.find((f) => f !== undefined);
-  if (named) built.frame = named;
-  if (!ok) built.damage = 'extracted no frames';
+  built.altTitles = [...new Set(alts.map(normaliseTitle))].filter((t) => t !== normalised);
   return built;
 }

@@ -25,7 +25,8 @@ export interface SpinTarget {
   testMask?: bigint;
 }
 
-const WINDOW = 96;
+/** Bytes around the RIP: spin loops are short; a wider window would decode neighbouring functions. */
+const WINDOW = 48;
 const MAX_STEPS = 48;
 const READS = /^(mov|test|cmp|bt|movz|movs|and|or|xor|add|sub|lock\s+cmpxchg|cmpxchg)[a-z]{0,3}$/;
 const UNCONDITIONAL = /^(jmp|ret|iret|sysret|ud2|int3|hlt)/;

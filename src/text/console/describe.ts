@@ -24,63 +24,32 @@ import { readStack, type TextLine } from './stack.js';
 /** Stack headers other than the Call Trace, with the label they give the stack. */
 const OTHER_STACK =
   /^\s*(Allocated by task \d+:|Freed by task \d+:|Last potentially related work creation:|Second to last potentially related work creation:|Uninit was (?:created|stored to memory) at:|Local variable .* created at:|backtrace(?: \(crc [0-9a-f]+\))?:|(?:alloc|free|allocated|freed) (?:by task|stack)[^:]*:|page last (?:allocated|free)[^:]*:)/;
-const CALL_TRACE_LINE = /Call [Tt]race:|^\s*Backtrace:/;
 
 export function describeReport(report: Report, region: Region, records: LogRecord[], maxLines = 1500): void {
-  const count = Math.min(region.lines.length, maxLines);
-  const lines: TextLine[] = region.lines.slice(0, count).map((raw, k) => {
-    const text = clip(raw);
-    const record = records[region.recordIndex[k]!];
-    return record?.line !== undefined ? { text, line: record.line } : { text };
-  });
+  // The report proper: up to where another report starts (its own context's later lines, for a
+  // caller-id log), and at most maxLines.
+  const count = Math.min(Math.max(region.titleLines, 1), maxLines);
+  const lines: TextLine[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const text = clip(region.lines[k]!);
+    const line = records[region.recordIndex[k]!]?.line;
+    lines[k] = line !== undefined ? { text, line } : { text };
+  }
   headerFacts(report, lines);
-  const limit = lines.length;
   let pendingRegs: { regs: RegisterSet; rip?: RipLine; at: TextLine } | undefined;
   let taskLine: ReturnType<typeof parseTaskLine>;
   let holder: { comm: string; pid: number } | undefined;
   let sawCpuLine = false;
   const stallSeenFromAfar =
     report.match?.kindHint === 'rcu-stall' && !report.header.includes('self-detected');
-  for (let i = 1; i < limit; i++) {
+  for (let i = 1; i < count; i++) {
     const at = lines[i]!;
     const text = at.text;
-    if (!sawCpuLine) {
-      const cpu = parseCpuLine(text);
-      if (cpu) {
-        sawCpuLine = true;
-        // A stall detected by another CPU: the first CPU line is the first stalled CPU's backtrace.
-        if (!stallSeenFromAfar) {
-          report.cpu ??= cpu.cpu;
-          report.pid ??= cpu.pid;
-          report.comm ??= cpu.comm;
-        }
-        if (cpu.taint) report.taint ??= cpu.taint;
-        if (cpu.release) report.release ??= cpu.release;
-        if (cpu.version) report.version ??= cpu.version;
-        continue;
-      }
-    }
-    if (report.hardware === undefined) {
-      const hw = parseHardware(text);
-      if (hw) {
-        report.hardware = hw;
-        continue;
-      }
-    }
-    if (report.modules === undefined) {
-      const mods = parseModules(text);
-      if (mods) {
-        report.modules = mods;
-        continue;
-      }
-    }
-    const held = text.includes(' held by ') ? parseLocksHeldBy(text) : undefined;
-    if (held) {
-      holder = held;
-      continue;
-    }
+    let p = 0;
+    while (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9) p++;
+    const c = text.charCodeAt(p);
     if (holder) {
-      const lock = parseLockLine(text);
+      const lock = c === 35 /* # */ ? parseLockLine(text) : undefined;
       if (lock) {
         lock.heldByPid = holder.pid;
         lock.heldByComm = holder.comm;
@@ -91,12 +60,51 @@ export function describeReport(report: Report, region: Region, records: LogRecor
       }
       holder = undefined;
     }
-    const task = text.includes('task:') ? parseTaskLine(text) : undefined;
-    if (task) {
-      taskLine = task;
+    if (c === 67 /* C */) {
+      if (!sawCpuLine && text.startsWith('CPU: ', p)) {
+        const cpu = parseCpuLine(text);
+        if (cpu) {
+          sawCpuLine = true;
+          // A stall detected by another CPU: the first CPU line is the first stalled CPU's backtrace.
+          if (!stallSeenFromAfar) {
+            report.cpu ??= cpu.cpu;
+            report.pid ??= cpu.pid;
+            report.comm ??= cpu.comm;
+          }
+          if (cpu.taint) report.taint ??= cpu.taint;
+          if (cpu.release) report.release ??= cpu.release;
+          if (cpu.version) report.version ??= cpu.version;
+          continue;
+        }
+      }
+      if (text.startsWith('Call Trace:', p) || text.startsWith('Call trace:', p)) {
+        i = takeStack(report, lines, i + 1, pendingRegs, taskLine, text) - 1;
+        pendingRegs = undefined;
+        taskLine = undefined;
+        continue;
+      }
+    } else if (c === 72 /* H */ && report.hardware === undefined) {
+      const hw = parseHardware(text);
+      if (hw) {
+        report.hardware = hw;
+        continue;
+      }
+    } else if (c === 77 /* M */ && report.modules === undefined && text.startsWith('Modules linked in:', p)) {
+      report.modules = parseModules(text);
+      continue;
+    } else if (c >= 48 && c <= 57 && text.includes(' held by ')) {
+      holder = parseLocksHeldBy(text);
+      if (holder) continue;
+    } else if (c === 116 /* t */ && text.startsWith('task:', p)) {
+      taskLine = parseTaskLine(text);
+      if (taskLine) continue;
+    } else if (c === 66 /* B */ && text.startsWith('Backtrace:', p)) {
+      i = takeStack(report, lines, i + 1, pendingRegs, taskLine, text) - 1;
+      pendingRegs = undefined;
+      taskLine = undefined;
       continue;
     }
-    if (isRegisterLine(text) && !report.stack) {
+    if (!report.stack && isRegisterLine(text)) {
       if (/^\s*R?IP: |^\s*pc : /.test(text)) {
         const rip = parseRipLine(text);
         pendingRegs = { regs: { values: {} }, at };
@@ -111,62 +119,65 @@ export function describeReport(report: Report, region: Region, records: LogRecor
         }
       }
       if (pendingRegs) addRegisters(pendingRegs.regs, text);
-      if (!report.code) {
+      if (!report.code && c === 67) {
         const code = parseCodeLine(text);
         if (code) report.code = code;
       }
       continue;
     }
-    const callTrace = text.includes('race:') && CALL_TRACE_LINE.test(text);
-    if (callTrace || (!report.stack && startsBareTrace(lines, i))) {
-      const from = callTrace ? i + 1 : i;
-      const origin =
-        report.match?.kindHint === 'hung-task' ? 'hung-task' : isLockup(report) ? 'lockup' : 'oops';
-      const { stack, end } = readStack(lines, from, origin, report.stack ? undefined : pendingRegs);
-      if (!report.stack) {
-        report.stack = stack;
-        if (pendingRegs) report.regs = pendingRegs.regs;
-        if (taskLine) {
-          stack.pid = taskLine.pid;
-          stack.comm = taskLine.comm;
-        } else {
-          if (report.pid !== undefined) stack.pid = report.pid;
-          if (report.comm !== undefined) stack.comm = report.comm;
-          if (report.cpu !== undefined) stack.cpu = report.cpu;
-        }
-      } else if (stack.frames.length > 0) {
-        if (taskLine) {
-          stack.pid = taskLine.pid;
-          stack.comm = taskLine.comm;
-        }
-        report.otherStacks ??= [];
-        report.otherStacks.push({
-          label: taskLine ? `task ${taskLine.comm}:${taskLine.pid}` : text.trim(),
-          stack,
-        });
-      }
-      taskLine = undefined;
-      pendingRegs = undefined;
-      i = Math.max(i, end - 1);
+    if (!report.stack && i === 1 && parseTraceLine(text)?.type === 'frame') {
+      // KMSAN and kmemleak print frames right after the header, without "Call Trace:".
+      i = takeStack(report, lines, i, pendingRegs, taskLine, text) - 1;
       continue;
     }
-    const other = text.endsWith(':') ? OTHER_STACK.exec(text) : null;
-    if (other) {
-      const { stack, end } = readStack(lines, i + 1, 'other');
-      if (stack.frames.length > 0) {
-        report.otherStacks ??= [];
-        report.otherStacks.push({ label: other[1]!.trim(), stack });
+    if (text.endsWith(':')) {
+      const other = OTHER_STACK.exec(text);
+      if (other) {
+        const { stack, end } = readStack(lines, i + 1, 'other');
+        if (stack.frames.length > 0) {
+          report.otherStacks ??= [];
+          report.otherStacks.push({ label: other[1]!.trim(), stack });
+        }
+        i = Math.max(i, end - 1);
       }
-      i = Math.max(i, end - 1);
     }
   }
 }
 
-/** KMSAN and kmemleak print frames right after the header, without "Call Trace:". */
-function startsBareTrace(lines: TextLine[], i: number): boolean {
-  if (i !== 1) return false;
-  const item = parseTraceLine(lines[i]!.text);
-  return item?.type === 'frame';
+/** Reads the stack starting at `from`: the report's own if it has none yet, else another one. */
+function takeStack(
+  report: Report,
+  lines: TextLine[],
+  from: number,
+  regs: { regs: RegisterSet; rip?: RipLine; at: TextLine } | undefined,
+  taskLine: ReturnType<typeof parseTaskLine>,
+  label: string,
+): number {
+  const origin = report.match?.kindHint === 'hung-task' ? 'hung-task' : isLockup(report) ? 'lockup' : 'oops';
+  const { stack, end } = readStack(lines, from, origin, report.stack ? undefined : regs);
+  if (!report.stack) {
+    report.stack = stack;
+    if (regs) report.regs = regs.regs;
+    if (taskLine) {
+      stack.pid = taskLine.pid;
+      stack.comm = taskLine.comm;
+    } else {
+      if (report.pid !== undefined) stack.pid = report.pid;
+      if (report.comm !== undefined) stack.comm = report.comm;
+      if (report.cpu !== undefined) stack.cpu = report.cpu;
+    }
+  } else if (stack.frames.length > 0) {
+    if (taskLine) {
+      stack.pid = taskLine.pid;
+      stack.comm = taskLine.comm;
+    }
+    report.otherStacks ??= [];
+    report.otherStacks.push({
+      label: taskLine ? `task ${taskLine.comm}:${taskLine.pid}` : label.trim(),
+      stack,
+    });
+  }
+  return Math.max(from, end);
 }
 
 function isLockup(report: Report): boolean {

@@ -58,11 +58,11 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
         continue;
       }
     }
-    if (report.faultAddress === undefined) {
+    if (report.faultAddress === undefined && (text.includes('address') || text.includes(' at '))) {
       const fault = FAULT_ADDRESS.exec(text) ?? NON_CANONICAL.exec(text);
       if (fault) report.faultAddress = BigInt(fault[1]!.startsWith('0x') ? fault[1]! : `0x${fault[1]}`);
     }
-    if (!report.access) {
+    if (!report.access && text.includes(' of size ')) {
       const a = KASAN_ACCESS.exec(text);
       if (a) {
         report.access = { kind: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
@@ -71,14 +71,14 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
         report.pid ??= Number(a[5]);
       }
     }
-    if (report.pid === undefined) {
+    if (report.pid === undefined && text.includes('in_atomic()')) {
       const c = INVALID_CONTEXT.exec(text);
       if (c) {
         report.pid = Number(c[1]);
         report.comm = c[2]!.trim();
       }
     }
-    if (isRcu && report.cpu === undefined && !selfDetected) {
+    if (isRcu && report.cpu === undefined && !selfDetected && text.includes('detected by')) {
       const by = RCU_DETECTED_BY.exec(text);
       if (by) report.evidence = { source: 'log', note: `stall detected by CPU ${by[1]}` };
     }

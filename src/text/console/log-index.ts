@@ -40,8 +40,7 @@ const MARKERS =
 
 /** A `? foo+0x…` frame: the unwinder's guess, not part of the trace (x86 `?`, powerpc suffix). */
 export function questionableFrame(text: string): boolean {
-  if (text.includes('<EOI>')) return false;
-  return text.includes(' ? ') || text.endsWith(' (unreliable)');
+  return (text.includes(' ? ') || text.endsWith(' (unreliable)')) && !text.includes('<EOI>');
 }
 
 export class LogIndex {

@@ -45,9 +45,12 @@ const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debu
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isSpace = (c: number): boolean => c === 32 || c === 9;
 
-/** Parses `[  123.456789]` at `pos`; returns [seconds, index after `]`] or undefined. */
-function stampAt(s: string, pos: number): [number, number] | undefined {
-  if (s.charCodeAt(pos) !== 91 /* [ */) return undefined;
+/** Where the last successful stampAt/callerAt scan ended (saves a tuple per line). */
+let scanEnd = 0;
+
+/** Parses `[  123.456789]` at `pos`: seconds (end in scanEnd), or -1. */
+function stampAt(s: string, pos: number): number {
+  if (s.charCodeAt(pos) !== 91 /* [ */) return -1;
   let i = pos + 1;
   while (s.charCodeAt(i) === 32) i++;
   const intStart = i;
@@ -57,7 +60,7 @@ function stampAt(s: string, pos: number): [number, number] | undefined {
     whole = whole * 10 + (c - 48);
     c = s.charCodeAt(++i);
   }
-  if (i === intStart || i - intStart > 12 || c !== 46 /* . */) return undefined;
+  if (i === intStart || i - intStart > 12 || c !== 46 /* . */) return -1;
   const fracStart = ++i;
   let frac = 0;
   let scale = 1;
@@ -67,12 +70,13 @@ function stampAt(s: string, pos: number): [number, number] | undefined {
     scale *= 10;
     c = s.charCodeAt(++i);
   }
-  if (i === fracStart || i - fracStart > 9 || c !== 93 /* ] */) return undefined;
-  return [whole + frac / scale, i + 1];
+  if (i === fracStart || i - fracStart > 9 || c !== 93 /* ] */) return -1;
+  scanEnd = i + 1;
+  return whole + frac / scale;
 }
 
-/** `[T123]`, `[ C1]` at pos → [caller, index after `]`]. */
-function callerAt(s: string, pos: number): [CallerId, number] | undefined {
+/** `[T123]`, `[ C1]` at pos → the caller (end in scanEnd). */
+function callerAt(s: string, pos: number): CallerId | undefined {
   if (s.charCodeAt(pos) !== 91) return undefined;
   let i = pos + 1;
   while (s.charCodeAt(i) === 32) i++;
@@ -86,7 +90,8 @@ function callerAt(s: string, pos: number): [CallerId, number] | undefined {
     c = s.charCodeAt(++i);
   }
   if (i === start || i - start > 10 || c !== 93) return undefined;
-  return [{ kind: k === 84 ? 'task' : 'cpu', id }, i + 1];
+  scanEnd = i + 1;
+  return { kind: k === 84 ? 'task' : 'cpu', id };
 }
 
 /** `<N>` at pos → [value, index after `>`]. */
@@ -255,19 +260,20 @@ export function parseLinePrefix(raw: string): LinePrefix {
     pos = lvl[1];
   }
   const stamp = stampAt(s, pos);
-  const wall = stamp ? undefined : wallStampAt(s, pos);
-  if (stamp || wall) {
-    if (stamp) out.time = stamp[0];
-    else if (wall) out.wallTime = wall[0];
-    pos = (stamp ?? wall)![1];
-    let caller = callerAt(s, pos);
-    if (!caller && s.charCodeAt(pos) === 32) {
-      const spaced = callerAt(s, pos + 1);
-      if (spaced) caller = spaced;
+  const wall = stamp >= 0 ? undefined : wallStampAt(s, pos);
+  if (stamp >= 0 || wall) {
+    if (stamp >= 0) {
+      out.time = stamp;
+      pos = scanEnd;
+    } else if (wall) {
+      out.wallTime = wall[0];
+      pos = wall[1];
     }
+    let caller = callerAt(s, pos);
+    if (!caller && s.charCodeAt(pos) === 32) caller = callerAt(s, pos + 1);
     if (caller) {
-      out.caller = caller[0];
-      pos = caller[1];
+      out.caller = caller;
+      pos = scanEnd;
     }
     if (s.charCodeAt(pos) === 32) pos++;
     // journalctl -o short-monotonic: `[  12.345678] host kernel: message`.

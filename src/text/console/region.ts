@@ -14,9 +14,15 @@ import {
   F_QUESTIONABLE,
   F_SENDING_NMI,
   isCallerCtx,
-  isCpuCtx,
   type LogIndex,
 } from './log-index.js';
+
+// Local copies: the region loop is hot, and imported bindings may be getters under some loaders.
+const OPENS_REPORT = F_OPENS_REPORT;
+const QUESTIONABLE = F_QUESTIONABLE;
+const DISABLING_LOCKDEP = F_DISABLING_LOCKDEP;
+const SENDING_NMI = F_SENDING_NMI;
+const AFTERMATH = F_PANIC | F_CIRCULAR;
 
 /** Most records scanned after a report's first line: reports are hundreds of lines, not millions. */
 export const MAX_REGION_RECORDS = 5000;
@@ -48,16 +54,16 @@ export function buildRegion(index: LogIndex, start: number, maxRecords = MAX_REG
   const end = Math.min(records.length, start + maxRecords);
   for (let i = start + 1; i < end; i++) {
     const f = flags[i]!;
-    if (f & F_OPENS_REPORT) secondReport = true;
+    if (f & OPENS_REPORT) secondReport = true;
     const c = ctx[i]!;
-    if (f & F_QUESTIONABLE || (c !== context && (!cpuBacktrace || !isCpuCtx(c)))) continue;
+    if (f & QUESTIONABLE || (c !== context && (!cpuBacktrace || !(c >= 3 && (c & 1) === 1)))) continue;
     textLines++;
     let skip = skipRest;
-    if (f & F_DISABLING_LOCKDEP) {
+    if (f & DISABLING_LOCKDEP) {
       skip = true;
-    } else if (f & F_SENDING_NMI) {
+    } else if (f & SENDING_NMI) {
       cpuBacktrace = true;
-    } else if (f & (F_PANIC | F_CIRCULAR) && textLines > minLinesBeforeAftermath) {
+    } else if (f & AFTERMATH && textLines > minLinesBeforeAftermath) {
       skipRest = true;
       skip = true;
     }

@@ -118,12 +118,54 @@ export function isRegisterLine(text: string): boolean {
   return c === 32 && text.charCodeAt(q + 1) === 58 && (REGISTER_LINE_HEADS.has(name) || /^x\d$/.test(name));
 }
 
-const isHex = (v: string): boolean => /^[0-9a-f]{4,16}$/.test(v);
+const isHexCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+const isHex = (v: string): boolean => {
+  if (v.length < 4 || v.length > 16) return false;
+  for (let i = 0; i < v.length; i++) if (!isHexCode(v.charCodeAt(i))) return false;
+  return true;
+};
+const isNameCode = (c: number): boolean =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95;
+
+/** Space-separated tokens of a line, without a regex split. */
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    const start = i;
+    while (i < n && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) i++;
+    if (i > start) out.push(text.slice(start, i));
+  }
+  return out;
+}
+
+function setRegister(regs: RegisterSet, name: string, value: string): void {
+  if (name.length === 0 || name.length > 12) return;
+  for (let i = 0; i < name.length; i++) if (!isNameCode(name.charCodeAt(i))) return;
+  let v = value;
+  const paren = v.indexOf('(');
+  if (paren > 0) v = v.slice(0, paren);
+  const lower = name.toLowerCase();
+  // `RSP: 0018:ffffc900…`: the selector before the colon is SS.
+  const inner = v.indexOf(':');
+  if (inner > 0) {
+    const sel = v.slice(0, inner);
+    const rest = v.slice(inner + 1);
+    if (lower === 'rsp' && isHex(sel) && isHex(rest)) {
+      regs.values.ss = BigInt(`0x${sel}`);
+      regs.values.rsp = BigInt(`0x${rest}`);
+    }
+    return;
+  }
+  if (isHex(v)) regs.values[RENAME[lower] ?? lower] = BigInt(`0x${v}`);
+}
 
 /** Adds the registers printed on `text` to `regs`: `NAME: value` pairs, however they are spaced. */
 export function addRegisters(regs: RegisterSet, text: string): void {
-  const tokens = text.trim().split(/\s+/);
-  const head = tokens[0] ?? '';
+  const words = tokens(text);
+  const head = words[0] ?? '';
   if (head === 'Code:') return;
   if (head === 'RIP:' || head === 'IP:') {
     const rip = parseRipLine(text);
@@ -132,44 +174,24 @@ export function addRegisters(regs: RegisterSet, text: string): void {
     regs.arch ??= 'x86_64';
     return;
   }
-  const arm = /^(?:x\d{1,2}|pc|lr|sp|pstate):?$/.test(head);
+  const c0 = head.charCodeAt(0);
+  const arm = c0 >= 97 && c0 <= 122; // x29:, pc, lr, sp, pstate: arm64 prints lower case
   regs.arch ??= arm ? 'arm64' : 'x86_64';
-  for (let i = 0; i < tokens.length; i++) {
-    let token = tokens[i]!;
-    let name: string;
-    let value: string | undefined;
-    const colon = token.indexOf(':');
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const colon = word.indexOf(':');
     if (colon < 0) {
       // arm64 `sp : ffff…`
-      if (tokens[i + 1] !== ':') continue;
-      name = token;
-      value = tokens[i + 2];
-      i += 2;
-    } else if (colon === token.length - 1) {
-      name = token.slice(0, -1);
-      value = tokens[++i];
+      if (words[i + 1] === ':' && words[i + 2] !== undefined) setRegister(regs, word, words[i + 2]!);
+      if (words[i + 1] === ':') i += 2;
+    } else if (colon === word.length - 1) {
+      const value = words[i + 1];
+      if (value === undefined) break;
+      setRegister(regs, word.slice(0, -1), value);
+      i++;
     } else {
-      name = token.slice(0, colon);
-      value = token.slice(colon + 1);
+      setRegister(regs, word.slice(0, colon), word.slice(colon + 1));
     }
-    if (value === undefined) break;
-    token = value;
-    const paren = token.indexOf('(');
-    if (paren > 0) token = token.slice(0, paren);
-    const lower = name.toLowerCase();
-    // `RSP: 0018:ffffc900…`: the selector before the colon is SS.
-    const inner = token.indexOf(':');
-    if (inner > 0) {
-      const sel = token.slice(0, inner);
-      const v = token.slice(inner + 1);
-      if (lower === 'rsp' && isHex(sel) && isHex(v)) {
-        regs.values.ss = BigInt(`0x${sel}`);
-        regs.values.rsp = BigInt(`0x${v}`);
-      }
-      continue;
-    }
-    if (!isHex(token) || !/^[a-z][a-z0-9_]{0,11}$/.test(lower)) continue;
-    regs.values[RENAME[lower] ?? lower] = BigInt(`0x${token}`);
   }
 }
 

@@ -50,7 +50,7 @@ export function findReports(index: LogIndex): FoundReports {
       header: record.text,
       startLine: lineOf(record, i),
       endLine: lineOf(records[region.recordIndex[region.recordIndex.length - 1] ?? i], i),
-      lines: region.lines.slice(0, 2000),
+      lines: region.lines.length > 2000 ? region.lines.slice(0, 2000) : region.lines,
       match,
     };
     describeReport(report, region, records, limit === undefined ? 1500 : 300);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { interruptedStacksFromLog } from '../../../eval/frames-compare.js';
+import { renderBt } from '../../../src/cli/commands/bt.js';
 import { formatBt } from '../../../src/cli/commands/bt-format.js';
 import { loadDumpDetailed } from '../../../src/load/dump.js';
 import { fixture, sharedPath } from '../../helpers/shared.js';
@@ -65,5 +66,22 @@ describe.each(['mutex-hung', 'abba-spinlock-irqoff', 'sysrq-c'])('bt -a of the l
     } finally {
       loaded.kernelDump.close();
     }
+  });
+});
+
+describe('bt -f of the panic task', () => {
+  const vmcore = sharedPath('lab', 'corpus', 'mutex-hung', 'vmcore');
+  it.skipIf(!vmcore)('is crash’s bt -f, word for word (mutex-hung: khungtaskd)', () => {
+    const ours = renderBt(vmcore!, undefined, { full: true });
+    expect(ours).toBe(readFileSync(fixture('lab', 'mutex-hung', 'crash', 'bt-f-panic-task.txt'), 'utf8'));
+  });
+
+  it.skipIf(!vmcore)('selects tasks by PID and by task address, and refuses unknown ones', () => {
+    const byPid = renderBt(vmcore!, '124', {});
+    expect(byPid).toMatch(/^PID: 124 .*COMMAND: "lab_mutex_ab"/);
+    expect(byPid).toMatch(/#3 \[[0-9a-f]{16}\] __mutex_lock\.constprop\.0 at /);
+    const task = /TASK: ([0-9a-f]{16})/.exec(byPid)![1]!;
+    expect(renderBt(vmcore!, task, {})).toBe(byPid);
+    expect(() => renderBt(vmcore!, '99999', {})).toThrow(/no task 99999/);
   });
 });

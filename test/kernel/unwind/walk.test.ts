@@ -3,12 +3,21 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatBt } from '../../../src/cli/commands/bt-format.js';
 import { backtraceFromRegisters } from '../../../src/kernel/unwind/backtrace.js';
-import { OrcTables } from '../../../src/kernel/unwind/orc-table.js';
+import { decodeOrcFlags, detectOrcVersion, newOrcEntry } from '../../../src/kernel/unwind/orc-format.js';
+import { OrcTable, OrcTables } from '../../../src/kernel/unwind/orc-table.js';
 import { StackMemory } from '../../../src/kernel/unwind/stack-memory.js';
+import { ArrayTableBytes } from '../../../src/kernel/unwind/table-bytes.js';
 import { toModelStack } from '../../../src/kernel/unwind/to-model.js';
 import { type UnwindEnv, walkStack } from '../../../src/kernel/unwind/walk.js';
 import { fixture } from '../../helpers/shared.js';
-import { btfWords, excerptTable, excerptText, systemMapSymbols, wordsReader } from './helpers.js';
+import {
+  btfWords,
+  excerptTable,
+  excerptText,
+  loadExcerpt,
+  systemMapSymbols,
+  wordsReader,
+} from './helpers.js';
 
 // abba-spinlock's dump: crash_nmi_callback+0x3c printed at ffffffffae26b39c, System.map has
 // crash_nmi_callback at ffffffff8106b360 → the kernel was loaded 0x2d200000 higher.
@@ -113,6 +122,43 @@ describe('ORC walk on real stack words (crash bt -f of abba-spinlock panic task)
       stack: 'IRQ stack',
       reliable: true,
     });
+  });
+
+  it('walks the same with the table re-encoded in the v6.4 layout (type 3 bits, signal bit)', () => {
+    const x = loadExcerpt();
+    const v3 = new Uint8Array(x.orc);
+    const view = new DataView(v3.buffer, v3.byteOffset, v3.byteLength);
+    for (let i = 0; i < x.count; i++) {
+      const e = decodeOrcFlags(view.getUint16(i * 6 + 4, true), 1, newOrcEntry());
+      view.setUint16(i * 6 + 4, e.spReg | (e.bpReg << 4) | (e.type << 8) | (e.signal ? 0x800 : 0), true);
+    }
+    const entries = new ArrayTableBytes(v3);
+    const flags = Array.from({ length: x.count }, (_, i) => entries.u16(i * 6 + 4));
+    const guess = detectOrcVersion(flags);
+    expect(guess.version).toBe(3);
+    const tables = new OrcTables();
+    const table = new OrcTable({
+      name: 'v3',
+      ipBytes: new ArrayTableBytes(x.ip),
+      ipBase: x.ipBase + KASLR,
+      entryBytes: entries,
+      count: x.count,
+      version: guess.version,
+    });
+    tables.add(table, 0xffffffff81000000n + KASLR, 0xffffffff84000000n + KASLR);
+    const e1 = env(KASLR);
+    const e3 = { ...e1, tables };
+    const run = (e: UnwindEnv) => {
+      const f1 = expected[1]!;
+      const mem = new StackMemory(wordsReader(words), [irq]);
+      return walkStack(
+        { ip: f1.pc, sp: f1.slot + 8n, bp: 0n, signal: false },
+        { pc: f1.pc, slot: f1.slot, exact: false, reliable: true, how: 'orc' },
+        mem,
+        e,
+      ).frames;
+    };
+    expect(run(e3)).toEqual(run(e1));
   });
 
   it('terminates on arbitrary stack contents and starting points (fast-check)', () => {
