@@ -5,22 +5,40 @@
 
 import type { Crash } from '../model/index.js';
 import { classify } from './classify/index.js';
+import { decoders } from './decode.js';
 import { AnalysisRun } from './engine.js';
+import { irqState } from './irq.js';
+import { knownBugs } from './known-bugs/index.js';
+import { locks } from './locks.js';
+import { nextSteps } from './next-steps.js';
 import type { Diagnosis } from './results.js';
+import { spin } from './spin.js';
+import { stackGroups } from './stacks.js';
+import { story } from './story.js';
 
 export function diagnose(crash: Crash): Diagnosis {
   const run = new AnalysisRun(crash);
   const { reports, ...classification } = run.get(classify);
-  return {
+  const groups = run.get(stackGroups).groups;
+  const { spinners } = run.get(spin);
+  run.get(irqState);
+  const { locks: found, cycles } = run.get(locks);
+  const knownIssues = run.get(knownBugs);
+  const decoded = run.get(decoders);
+  const steps = run.get(nextSteps);
+  const text = run.get(story);
+  const diagnosis: Diagnosis = {
     classification,
     reports: reports.map((r) => ({ kind: r.kind ?? 'unknown', title: r.title, corrupted: r.corrupted })),
-    stackGroups: [],
-    spinners: [],
-    locks: [],
-    cycles: [],
-    decoded: [],
-    knownIssues: [],
-    nextSteps: [],
+    stackGroups: groups,
+    spinners,
+    locks: found,
+    cycles,
+    decoded,
+    knownIssues,
+    nextSteps: steps,
     findings: run.findings(),
   };
+  if (text) diagnosis.story = text;
+  return diagnosis;
 }

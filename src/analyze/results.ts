@@ -65,6 +65,8 @@ export interface LockParty {
   /** Index into Crash.stacks. */
   stack?: number;
   state?: string;
+  /** task_struct address, when that is all that is known (a mutex owner field). */
+  task?: bigint;
 }
 
 export type Confidence = 'high' | 'medium' | 'low';

@@ -4,7 +4,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { labFile, parseText, readText, SEED } from './helpers.js';
+import { labFile, labSession, parseText, readText, SEED } from './helpers.js';
+
+const labSessionText = (s: string) => labSession(s).text;
 
 const seedLines = readText(SEED).split('\n');
 
@@ -56,6 +58,57 @@ describe('partial transcripts', () => {
       expect(crash.stacks).toEqual([]);
       expect(crash.tasks).toEqual([]);
       expect(crash.transcript).toEqual([]);
+    }
+  });
+});
+
+/** Wraps each line longer than `width` at its last blank before the limit, as mail clients do. */
+function wrapAt(text: string, width: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const parts: string[] = [];
+      let rest = line;
+      while (rest.length > width) {
+        const cut = rest.lastIndexOf(' ', width);
+        if (cut <= 0 || rest.slice(0, cut).trim() === '') break;
+        parts.push(rest.slice(0, cut));
+        rest = rest.slice(cut + 1);
+      }
+      parts.push(rest);
+      return parts;
+    })
+    .join('\n');
+}
+
+describe('wrapped lines', () => {
+  const summary = (crash: ReturnType<typeof parseText>) => ({
+    // the log's own stacks are the console source's business (wrapped log lines are its concern)
+    stacks: crash.stacks
+      .filter((s) => s.origin === 'crash-bt')
+      .map((s) => ({
+        pid: s.pid,
+        cpu: s.cpu,
+        comm: s.comm,
+        frames: s.frames.map((f) => `${f.fn} ${f.address} ${f.module}`),
+        exceptions: s.exceptions.map((e) => ({ ...e, evidence: undefined, regs: e.regs.values })),
+      })),
+    counts: crash.shellCounts.map((c) => [c.count, c.patterns]),
+    panic: crash.system.panic,
+  });
+
+  it('lab sessions wrapped at 72 and 64 columns read the same as unwrapped', () => {
+    for (const [scenario, width] of [
+      ['abba-spinlock-irqoff', 72],
+      ['null-deref', 64],
+      ['sysrq-c', 72],
+      ['seed', 80],
+      ['seed', 72],
+    ] as const) {
+      const text = scenario === 'seed' ? readText(SEED) : labSessionText(scenario);
+      const wrapped = wrapAt(text, width);
+      expect(wrapped.split('\n').length).toBeGreaterThan(text.split('\n').length);
+      expect(summary(parseText(wrapped))).toEqual(summary(parseText(text)));
     }
   });
 });

@@ -51,6 +51,8 @@ export class TranscriptBuilder {
   readonly symbols = new SymbolTable();
   readonly active: ActiveTask[] = [];
   readonly blocks: Block[] = [];
+  private readonly tasksByAddress = new Map<bigint, Task>();
+  private readonly tasksByPid = new Map<number, Task[]>();
 
   constructor(input: InputInfo) {
     this.crash = emptyCrash(input);
@@ -58,19 +60,21 @@ export class TranscriptBuilder {
 
   /** Upserts a task: by task_struct address, else by pid (pid 0 is many idle tasks: address needed). */
   task(patch: TaskPatch, evidence?: Evidence): Task | undefined {
-    const tasks = this.crash.tasks;
     let found: Task | undefined;
-    if (patch.task !== undefined) found = tasks.find((t) => t.task === patch.task);
+    if (patch.task !== undefined) found = this.tasksByAddress.get(patch.task);
     if (!found && patch.pid !== undefined && patch.pid !== 0)
-      found = tasks.find(
-        (t) =>
-          t.pid === patch.pid && (t.task === undefined || patch.task === undefined || t.task === patch.task),
-      );
+      found = this.tasksByPid
+        .get(patch.pid)
+        ?.find((t) => t.task === undefined || patch.task === undefined || t.task === patch.task);
     if (!found) {
       if (patch.pid === undefined) return undefined;
       found = { pid: patch.pid };
-      tasks.push(found);
+      this.crash.tasks.push(found);
+      const samePid = this.tasksByPid.get(patch.pid) ?? [];
+      samePid.push(found);
+      this.tasksByPid.set(patch.pid, samePid);
     }
+    if (found.task === undefined && patch.task !== undefined) this.tasksByAddress.set(patch.task, found);
     for (const [key, value] of Object.entries(patch) as [keyof TaskPatch, unknown][]) {
       if (value === undefined) continue;
       const record = found as unknown as Record<string, unknown>;
@@ -81,6 +85,14 @@ export class TranscriptBuilder {
     }
     if (evidence) found.evidence = appendTo(found.evidence, evidence);
     return found;
+  }
+
+  /** The task with this task_struct address, else the one task with this (non-zero) pid. */
+  findTask(address: bigint | undefined, pid: number | undefined): Task | undefined {
+    if (address !== undefined) return this.tasksByAddress.get(address);
+    if (pid === undefined || pid === 0) return undefined;
+    const same = this.tasksByPid.get(pid);
+    return same?.length === 1 ? same[0] : undefined;
   }
 
   activeTask(active: ActiveTask): void {

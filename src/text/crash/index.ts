@@ -27,6 +27,7 @@ import type { CommandParser } from './parser.js';
 import { isCommandError, type Registry, segment } from './segment.js';
 import { CONFIG_LINE, CONFIG_UNSET } from './shapes.js';
 import { scoreTranscript } from './sniff.js';
+import { unwrap } from './unwrap.js';
 
 /** Order matters for output pasted without a prompt: the first parser whose shape matches reads it. */
 const PARSERS: CommandParser[] = [
@@ -54,7 +55,7 @@ const MAX_TEXT = 64 * 1024 * 1024;
 export function parseCrashTranscript(text: string, input: InputInfo): Crash {
   const out = new TranscriptBuilder(input);
   const source = typeof text === 'string' ? text : '';
-  const lines = splitLines(source.length > MAX_TEXT ? source.slice(0, MAX_TEXT) : source);
+  const lines = unwrap(splitLines(source.length > MAX_TEXT ? source.slice(0, MAX_TEXT) : source));
   if (source.length > MAX_TEXT)
     out.gap('the end of the input', `only the first ${MAX_TEXT} characters were read`);
   const blocks = segment(lines, REGISTRY);

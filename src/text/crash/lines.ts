@@ -66,6 +66,8 @@ const CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;
  * and crash's `--- <NMI exception stack> ---` markers.
  */
 export function stripAnnotation(s: string): string {
+  // A whole line of annotation (the tail of a wrapped annotated line): `-----------rbp就存放在这`.
+  if (/^\s*(?:-{5,}|<-+|←)\s*[^-\s<]/.test(s)) return '';
   const arrow = /\s(?:<-{1,}|<={1,}|←|⇐|<<-+)\s*\S/.exec(s);
   if (arrow && /\S/.test(s.slice(0, arrow.index))) s = s.slice(0, arrow.index);
   let searchFrom = 0;

@@ -83,16 +83,17 @@ const REGISTER_NAMES = new Set([
 
 /** A line made only of register pairs (`    RAX: 006016c60138402c  RBX: ffffea0123302a40`). */
 export function registerPairs(text: string): [string, bigint][] | undefined {
+  if (!REGISTER_LINE.test(text)) return undefined;
   const pairs: [string, bigint][] = [];
-  let rest = text;
   for (const m of text.matchAll(REGISTER_PAIR)) {
     if (!REGISTER_NAMES.has(m[1]!)) return undefined;
     pairs.push([m[1]!.toLowerCase(), BigInt(`0x${m[2]}`)]);
-    rest = rest.replace(m[0], '');
   }
-  if (pairs.length === 0 || /\S/.test(rest)) return undefined;
   return pairs;
 }
+
+/** Only `NAME: value` pairs and blanks on the line (one token after another: no ambiguous backtracking). */
+const REGISTER_LINE = /^\s*(?:[A-Z][A-Z0-9_]{0,9}:\s+[0-9a-fA-F]{1,16}(?:\s+|$))+$/;
 
 /** `    ffff882f10c47db8: ffff885f706ae400 01ffc9004039e688` — bt -f frame words and `rd` lines. */
 export const WORDS = new RegExp(`^\\s*(${HEX}{8,16}):\\s+(${HEX}{2,16}\\b.*)$`);

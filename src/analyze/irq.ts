@@ -1,0 +1,150 @@
+/**
+ * Interrupt state: a saved RFLAGS with IF clear means the stopped code ran with interrupts
+ * disabled — why a hard lockup is a *hard* lockup. Then: which frame disabled them. A frame whose
+ * function disables interrupts and is still on the stack (`*_irqsave`, `*_irq`, known callers
+ * such as get_futex_key under THP), else hard-IRQ context, else the innermost caller that is not
+ * lock plumbing (the disabling call has returned; the caller did it earlier).
+ */
+
+import { type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
+import { baseName, contextFrames, isUserRegs, locate, owner, stacksOf, uniqueStacks } from './frames.js';
+import { isSpinFunction } from './spin.js';
+import { defineAnalyzer, type Finding } from './types.js';
+
+/** Functions known to run their callees with interrupts disabled, and why (kernel versions where it applies). */
+export const IRQ_DISABLING_CALLERS: Record<string, string> = {
+  get_futex_key:
+    'with CONFIG_TRANSPARENT_HUGEPAGE (≤ v4.4) it calls local_irq_disable() around __get_user_pages_fast() for a THP tail page and calls put_page() inside that region',
+  __get_user_pages_fast:
+    'walks page tables with local_irq_save() (serialises against THP split and page-table freeing)',
+  get_user_pages_fast: 'disables interrupts for the lockless page-table walk',
+  gup_fast: 'disables interrupts for the lockless page-table walk',
+  lockless_pages_from_mm: 'disables interrupts for the lockless page-table walk',
+  __schedule: 'holds the runqueue lock with interrupts disabled',
+  try_to_wake_up: 'takes p->pi_lock with raw_spin_lock_irqsave()',
+  console_unlock: 'prints to the consoles with logbuf_lock / console locks taken irqsave',
+  vprintk_emit: 'takes logbuf_lock with interrupts disabled',
+  multi_cpu_stop: 'stop_machine: every CPU spins with interrupts disabled',
+  stop_machine_cpu_stop: 'stop_machine: every CPU spins with interrupts disabled',
+  panic: 'panic() disables local interrupts',
+  native_flush_tlb_others: 'waits for TLB-flush IPIs',
+  flush_tlb_others: 'waits for TLB-flush IPIs',
+};
+
+const DISABLING_NAME =
+  /(_irqsave|_irq|irqoff|irq_off|_noirq)$|^(local_irq_disable|local_irq_save|arch_local_irq_disable|arch_local_irq_save|native_irq_disable|raw_local_irq_save|trace_hardirqs_off)$/;
+
+export interface IrqState {
+  stack: number;
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  disabled: boolean;
+  rflags?: bigint;
+  /** The frame that disabled interrupts, or the best guess, with the reason. */
+  by?: { fn: string; frame: number; why: string; certain: boolean };
+  evidence: Evidence[];
+}
+
+export const irqState = defineAnalyzer<IrqState[]>({
+  meta: {
+    id: 'irq',
+    description: 'RFLAGS.IF of stopped contexts, and the frame that disabled interrupts',
+  },
+  analyze(crash) {
+    const states: IrqState[] = [];
+    const seen = new Set<string>();
+    const keep = new Set(uniqueStacks(crash));
+    stacksOf(crash).forEach((stack, index) => {
+      if (!keep.has(index)) return;
+      const loc = locate(stack);
+      if (!loc.regs || isUserRegs(loc.regs)) return;
+      const disabled = interruptsDisabled(loc.regs);
+      if (disabled === undefined) return;
+      const key = `${stack.task ?? stack.pid ?? `#${index}`}|${loc.address}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const state: IrqState = { stack: index, disabled, evidence: [] };
+      if (stack.cpu !== undefined) state.cpu = stack.cpu;
+      if (stack.pid !== undefined) state.pid = stack.pid;
+      if (stack.comm !== undefined) state.comm = stack.comm;
+      const rflags = loc.regs.values.rflags ?? loc.regs.values.eflags;
+      if (rflags !== undefined) state.rflags = rflags;
+      const ev = loc.exception?.evidence ?? loc.regs.evidence ?? stack.evidence;
+      if (ev) state.evidence.push(ev);
+      if (disabled) {
+        const by = disabler(stack);
+        if (by) {
+          state.by = by;
+          const frameEvidence = stack.frames[by.frame]?.evidence;
+          if (frameEvidence) state.evidence.push(frameEvidence);
+        }
+      }
+      states.push(state);
+    });
+    return { result: states, findings: findings(stacksOf(crash), states) };
+  },
+});
+
+function disabler(stack: Stack): IrqState['by'] {
+  const start = locate(stack).frameIndex;
+  const frames = stack.frames.slice(start);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    if (!f.reliable || !f.fn) continue;
+    const fn = baseName(f.fn)!;
+    const known = IRQ_DISABLING_CALLERS[fn];
+    if (known) return { fn, frame: start + i, why: known, certain: true };
+    if (DISABLING_NAME.test(fn))
+      return { fn, frame: start + i, why: 'its name says it disables interrupts', certain: true };
+    if (f.context === 'irq')
+      return {
+        fn,
+        frame: start + i,
+        why: 'hard-IRQ context: the CPU disabled interrupts on entry',
+        certain: true,
+      };
+  }
+  // Nothing on the stack disables interrupts itself: the call that did has returned. The innermost
+  // caller above the lock plumbing made it (e.g. spin_lock_irqsave() of a first lock).
+  const callers = contextFrames(stack).filter((f) => !isSpinFunction(f.fn));
+  const first = callers[0];
+  if (!first?.fn) return undefined;
+  const frame = stack.frames.indexOf(first);
+  return {
+    fn: baseName(first.fn)!,
+    frame,
+    why: 'no frame on the stack disables interrupts itself; the call that did has returned, so this caller (or one above it) disabled them earlier',
+    certain: false,
+  };
+}
+
+function findings(stacks: Stack[], states: IrqState[]): Finding[] {
+  const off = states.filter((s) => s.disabled);
+  if (off.length === 0) return [];
+  const byFn = new Map<string, IrqState[]>();
+  for (const s of off) {
+    const k = s.by ? `${s.by.fn}|${s.by.certain}` : '?';
+    byFn.set(k, [...(byFn.get(k) ?? []), s]);
+  }
+  return [...byFn.values()].map((list) => {
+    const s = list[0]!;
+    const who =
+      list.length === 1
+        ? owner(stacks[s.stack]!)
+        : `${list.length} CPUs (${list.map((x) => x.cpu ?? '?').join(',')})`;
+    const rflags =
+      s.rflags !== undefined ? ` (RFLAGS ${s.rflags.toString(16).padStart(8, '0')}, IF clear)` : '';
+    const by = s.by
+      ? s.by.certain
+        ? `; disabled by ${s.by.fn}: ${s.by.why}`
+        : `; probably disabled in ${s.by.fn} — ${s.by.why}`
+      : '';
+    return {
+      id: 'irq/disabled',
+      severity: 'warning' as const,
+      message: `Interrupts disabled on ${who}${rflags}${by}`,
+      evidence: list.flatMap((x) => x.evidence).slice(0, 4),
+    };
+  });
+}

@@ -1,0 +1,205 @@
+/**
+ * Stack groups: identical call chains of the stopped contexts, grouped by function sequence, with
+ * counts, CPUs, pids and comms — the expert's `bt -a | grep … | wc -l`, done on the model. Partial
+ * stacks (grep output: a frame or two without a header) join the full group they are a prefix of,
+ * and a shell pipeline's count from the transcript is used when it counts more than the stacks
+ * that survived in it (saying so).
+ */
+
+import type { Evidence, ShellCount, Stack } from '../model/index.js';
+import {
+  baseName,
+  contextFunctions,
+  formatLocation,
+  isPieceOfAnother,
+  locate,
+  stacksOf,
+  uniqueStacks,
+} from './frames.js';
+import type { StackGroup, StackGroupMember } from './results.js';
+import { defineAnalyzer, type Finding } from './types.js';
+
+const IDLE = new Set([
+  'do_idle',
+  'cpu_idle',
+  'cpu_startup_entry',
+  'cpuidle_enter',
+  'native_safe_halt',
+  'default_idle',
+]);
+
+export interface StackGroupsResult {
+  groups: StackGroup[];
+  /** Shell pipelines that counted a group, with how they were read. */
+  shellNotes: { group: number; count: ShellCount; role: 'total' | 'comm'; comm?: string }[];
+}
+
+interface Draft {
+  functions: string[];
+  members: StackGroupMember[];
+  partial: boolean;
+  evidence: Evidence[];
+}
+
+export const stackGroups = defineAnalyzer<StackGroupsResult>({
+  meta: {
+    id: 'stacks',
+    description: 'Groups identical call chains (function sequence of the stopped context), largest first',
+  },
+  analyze(crash) {
+    const drafts = new Map<string, Draft>();
+    const seen = new Set<string>();
+    const keep = new Set(uniqueStacks(crash));
+    stacksOf(crash).forEach((stack, index) => {
+      if (!keep.has(index)) return;
+      const functions = contextFunctions(stack);
+      if (functions.length === 0 || isPieceOfAnother(stacksOf(crash), index)) return;
+      const loc = locate(stack);
+      const identity = `${stack.task ?? stack.pid ?? `#${index}`}|${functions.join(',')}|${loc.address ?? ''}`;
+      if (stack.task !== undefined || stack.pid !== undefined) {
+        if (seen.has(identity)) return;
+        seen.add(identity);
+      }
+      const key = `${stack.partial ? 'partial:' : ''}${functions.join(' ')}`;
+      let draft = drafts.get(key);
+      if (!draft) {
+        draft = { functions, members: [], partial: stack.partial === true, evidence: [] };
+        drafts.set(key, draft);
+      }
+      draft.members.push(member(stack, index, loc.offset));
+      if (stack.evidence && draft.evidence.length < 8) draft.evidence.push(stack.evidence);
+    });
+
+    // Partial stacks join the one full group whose chain they start (unique prefix match).
+    const full = [...drafts.values()].filter((d) => !d.partial);
+    for (const [key, draft] of drafts) {
+      if (!draft.partial) continue;
+      const hosts = full.filter((f) => startsWith(f.functions, draft.functions));
+      if (hosts.length !== 1) continue;
+      hosts[0]!.members.push(...draft.members);
+      hosts[0]!.evidence.push(...draft.evidence.slice(0, 4));
+      drafts.delete(key);
+    }
+
+    const groups: StackGroup[] = [...drafts.values()].map(toGroup);
+    const notes = applyShellCounts(groups, crash.shellCounts, knownComms(stacksOf(crash), crash.tasks));
+    const idle = (g: StackGroup) => g.functions.some((f) => IDLE.has(f));
+    groups.sort((a, b) => Number(idle(a)) - Number(idle(b)) || b.count - a.count);
+    const result: StackGroupsResult = {
+      groups,
+      shellNotes: notes.map(({ group, ...n }) => ({ ...n, group: groups.indexOf(group) })),
+    };
+    return { result, findings: findings(result, crash.system.cpus) };
+  },
+});
+
+type ShellNote = Omit<StackGroupsResult['shellNotes'][number], 'group'> & { group: StackGroup };
+
+function member(stack: Stack, index: number, topOffset: number | undefined): StackGroupMember {
+  const m: StackGroupMember = { stack: index };
+  if (stack.cpu !== undefined) m.cpu = stack.cpu;
+  if (stack.pid !== undefined) m.pid = stack.pid;
+  if (stack.comm !== undefined) m.comm = stack.comm;
+  if (topOffset !== undefined) m.topOffset = topOffset;
+  return m;
+}
+
+function startsWith(chain: string[], prefix: string[]): boolean {
+  return prefix.length <= chain.length && prefix.every((f, i) => chain[i] === f);
+}
+
+function toGroup(d: Draft): StackGroup {
+  const offsets = [
+    ...new Set(d.members.map((m) => m.topOffset).filter((o): o is number => o !== undefined)),
+  ].sort((a, b) => a - b);
+  const top = offsets.length
+    ? `${d.functions[0]}${offsets.map((o) => `+${o}`).join('/')}`
+    : formatLocation({ fn: d.functions[0] });
+  const comms = new Map<string, number>();
+  for (const m of d.members) if (m.comm) comms.set(m.comm, (comms.get(m.comm) ?? 0) + 1);
+  return {
+    functions: d.functions,
+    top,
+    count: d.members.length,
+    members: d.members,
+    comms: [...comms].map(([comm, count]) => ({ comm, count })).sort((a, b) => b.count - a.count),
+    countSource: 'stacks',
+    evidence: d.evidence,
+  };
+}
+
+function knownComms(stacks: Stack[], tasks: { comm?: string }[]): Set<string> {
+  const comms = new Set<string>();
+  for (const s of stacks) if (s.comm) comms.add(s.comm);
+  for (const t of tasks) if (t.comm) comms.add(t.comm);
+  return comms;
+}
+
+/**
+ * `grep put_compound_page … | wc -l` = 69 counts the group whose top function is the pattern;
+ * `grep put_compound_page … | grep fas_readwriter | wc -l` = 34 counts that group's comm.
+ */
+function applyShellCounts(groups: StackGroup[], counts: ShellCount[], comms: Set<string>): ShellNote[] {
+  const notes: ShellNote[] = [];
+  for (const count of counts) {
+    const patterns = count.patterns.filter((p) => !p.invert).map((p) => p.pattern.trim());
+    const fn = patterns.find((p) => groups.some((g) => g.functions[0] === baseName(p)));
+    if (!fn) continue;
+    const group = groups.find((g) => g.functions[0] === baseName(fn))!;
+    const others = patterns.filter((p) => p !== fn);
+    const comm = others.find((p) => comms.has(p));
+    if (comm) {
+      const entry = group.comms.find((c) => c.comm === comm);
+      if (entry) entry.count = Math.max(entry.count, count.count);
+      else group.comms.unshift({ comm, count: count.count });
+      group.comms.sort((a, b) => b.count - a.count);
+      notes.push({ group, count, role: 'comm', comm });
+    } else if (others.every((p) => p === fn) && count.count > group.count) {
+      group.count = count.count;
+      group.countSource = 'shell-count';
+      notes.push({ group, count, role: 'total' });
+    }
+    if (count.evidence) group.evidence.push(count.evidence);
+  }
+  return notes;
+}
+
+function findings(result: StackGroupsResult, cpus: number | undefined): Finding[] {
+  const out: Finding[] = [];
+  const biggest = result.groups[0];
+  if (biggest && biggest.count > 1) {
+    const comms = biggest.comms
+      .slice(0, 3)
+      .map((c) => `${c.comm} ×${c.count}`)
+      .join(', ');
+    const source =
+      biggest.countSource === 'shell-count' ? ' (count from the transcript’s shell pipeline)' : '';
+    out.push({
+      id: 'stacks/largest-group',
+      severity: 'info',
+      message: `${biggest.count} stacks at ${biggest.top} (${biggest.functions.slice(0, 4).join(' ← ')})${comms ? `, ${comms}` : ''}${source}`,
+      evidence: biggest.evidence.slice(0, 3),
+    });
+  }
+  for (const note of result.shellNotes) {
+    if (note.role !== 'total') continue;
+    const group = result.groups[note.group];
+    if (!group) continue;
+    const commNote = result.shellNotes.find((n) => n.group === note.group && n.role === 'comm');
+    const lines = `\`${note.count.command.trim()}\` = ${note.count.count} counts lines of saved \`bt -a\` output`;
+    const overCpus =
+      cpus !== undefined && note.count.count > cpus
+        ? `; with ${cpus} CPUs at most ${cpus} stacks can be running, and \`bt -a\` prints an interrupted function twice (its \`[exception RIP: …]\` line and its frame line), so this is about ${Math.ceil(note.count.count / 2)} stacks`
+        : '';
+    const comm = commNote
+      ? ` (${commNote.count.count} ${commNote.comm} headers in the same grep context)`
+      : '';
+    out.push({
+      id: 'stacks/shell-count',
+      severity: 'info',
+      message: `${lines}${overCpus}${comm}.`,
+      evidence: [note.count.evidence, commNote?.count.evidence].filter((e): e is Evidence => e !== undefined),
+    });
+  }
+  return out;
+}

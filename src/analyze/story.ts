@@ -1,0 +1,64 @@
+/** The one-paragraph story of the crash, told by the teller of its kind (lockup, RCU stall, hung task). */
+
+import type { Crash, CrashKind, Report } from '../model/index.js';
+import { classify } from './classify/index.js';
+import { kindOfPanicMessage } from './classify/kinds.js';
+import { tellHungTask } from './hung.js';
+import { irqState } from './irq.js';
+import { knownBugs } from './known-bugs/index.js';
+import { locks } from './locks.js';
+import { tellLockup } from './lockup.js';
+import { tellRcuStall } from './rcu.js';
+import type { Classification } from './results.js';
+import { spin } from './spin.js';
+import { stackGroups } from './stacks.js';
+import type { StoryInput } from './story-parts.js';
+import { defineAnalyzer } from './types.js';
+
+const STORY_KINDS = new Set<CrashKind>(['hard-lockup', 'soft-lockup', 'rcu-stall', 'hung-task']);
+
+/**
+ * The story follows what stopped the machine: the headline when it is a lockup, stall or hung
+ * task; else the first such report (a "scheduling while atomic" BUG may come first in the log,
+ * but the soft lockup it caused is what panicked); else the panic message's kind.
+ */
+function storyKind(
+  crash: Crash,
+  c: Classification & { reports?: { kind?: CrashKind }[] },
+): { kind: CrashKind; report?: Report } {
+  const headline = c.report !== undefined ? crash.reports[c.report] : undefined;
+  if (STORY_KINDS.has(c.kind)) return headline ? { kind: c.kind, report: headline } : { kind: c.kind };
+  const kinds = c.reports?.map((r) => r.kind) ?? crash.reports.map((r) => r.kind);
+  const i = kinds.findIndex((k) => k !== undefined && STORY_KINDS.has(k));
+  if (i >= 0) return { kind: kinds[i]!, report: crash.reports[i]! };
+  const panic = crash.system.panic ? kindOfPanicMessage(crash.system.panic) : undefined;
+  if (panic && STORY_KINDS.has(panic)) return { kind: panic };
+  return { kind: c.kind };
+}
+
+export const story = defineAnalyzer<string | undefined>({
+  meta: { id: 'story', description: 'One paragraph: who fired, who is stuck, who they wait on, since when' },
+  analyze(crash, context) {
+    const { locks: found, cycles } = context.get(locks);
+    const classification = context.get(classify);
+    const { kind, report } = storyKind(crash, classification);
+    const input: StoryInput = {
+      crash,
+      classification,
+      kind,
+      ...(report !== undefined ? { report } : {}),
+      spinners: context.get(spin).spinners,
+      locks: found,
+      cycles,
+      irq: context.get(irqState),
+      groups: context.get(stackGroups).groups,
+      knownIssues: context.get(knownBugs),
+    };
+    let text: string | undefined;
+    if (kind === 'hard-lockup' || kind === 'soft-lockup') text = tellLockup(input);
+    else if (kind === 'rcu-stall') text = tellRcuStall(input);
+    else if (kind === 'hung-task') text = tellHungTask(input);
+    else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
+    return { result: text || undefined, findings: [] };
+  },
+});

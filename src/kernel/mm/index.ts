@@ -1,0 +1,2 @@
+export * from './compound.js';
+export * from './page-flags.js';
