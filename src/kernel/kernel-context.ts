@@ -10,7 +10,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import type { MemoryView } from '../model/memory.js';
 import type { Btf } from './btf/btf.js';
 import { Types } from './btf/layout.js';
-import { btfFromFile, btfFromMemory } from './btf/locate.js';
+import { btfFromFile, btfFromMemory, moduleBtfsFromMemory } from './btf/locate.js';
 import { TypedMemory } from './btf/object.js';
 import { type PerCpu, readPerCpu } from './percpu.js';
 import { TaskStates } from './sched/states.js';
@@ -37,6 +37,7 @@ export class KernelContext {
   private typedValue: TypedMemory | undefined;
   private percpuValue: PerCpu | undefined;
   private statesValue: TaskStates | undefined;
+  private moduleBtfValue: Map<bigint, Btf> | undefined;
 
   constructor(
     readonly kernel: KernelMemory,
@@ -94,6 +95,19 @@ export class KernelContext {
   get typed(): TypedMemory {
     this.typedValue ??= new TypedMemory(this.mem, this.types);
     return this.typedValue;
+  }
+
+  /** Split BTF of each loaded module that has one, by `struct module` address. */
+  get moduleBtfs(): Map<bigint, Btf> {
+    this.moduleBtfValue ??= moduleBtfsFromMemory(this.typed, this.coreSymbolsOnly.core, this.btf);
+    return this.moduleBtfValue;
+  }
+
+  /** Types of a loaded module by name (`qemu_fw_cfg`), when it has BTF. */
+  moduleTypes(name: string): Types | undefined {
+    const mod = this.symbols.loadedModules.find((m) => m.name === name);
+    const btf = mod ? this.moduleBtfs.get(mod.address) : undefined;
+    return btf ? new Types(btf) : undefined;
   }
 
   get percpu(): PerCpu {

@@ -1,10 +1,10 @@
 /** `ktriage ps VMCORE`: every task of a dump, in crash's `ps` columns (`>` marks a CPU's running task). */
 
 import type { Command } from 'commander';
-import { FileSource } from '../../io/file-source.js';
 import { KernelContext } from '../../kernel/kernel-context.js';
 import { loadKernelTasks } from '../../kernel/sched/load.js';
 import { openKernelDump } from '../../load/dump-open.js';
+import { openSymbolsFile } from '../../load/symbols-file.js';
 import type { Task } from '../../model/task.js';
 import { ttyProgress } from './progress.js';
 
@@ -50,7 +50,7 @@ export function registerPs(program: Command): void {
 export function renderPs(vmcore: string, options: PsOptions = {}): string {
   const progress = ttyProgress();
   const dump = openKernelDump(vmcore, { progress });
-  const symbolsFile = options.symbols ? new FileSource(options.symbols) : undefined;
+  const symbolsFile = options.symbols ? openSymbolsFile(options.symbols) : undefined;
   try {
     const ctx = new KernelContext(dump.kernel, { symbolsFile });
     const { tasks } = loadKernelTasks(ctx);
@@ -58,7 +58,7 @@ export function renderPs(vmcore: string, options: PsOptions = {}): string {
     for (const p of ctx.problems) process.stderr.write(`ktriage: ps: ${p}\n`);
     return formatPs(tasks.filter((t) => selected(t, options)));
   } finally {
-    symbolsFile?.close();
+    symbolsFile?.close?.();
     dump.close();
     progress.done();
   }

@@ -1,8 +1,8 @@
 /**
  * Where a kernel's BTF comes from: its own memory (`__start_BTF`…`__stop_BTF`, found through
  * kallsyms since VMCOREINFO does not name them), a raw blob (`/sys/kernel/btf/vmlinux`), or the
- * `.BTF` section of a vmlinux / module ELF; a module's split BTF from `struct module.btf_data`.
- * Public names: btfFromMemory, btfFromFile, moduleBtfFromMemory.
+ * `.BTF` section of a vmlinux / module ELF; loaded modules' split BTF from the BPF core's list.
+ * Public names: btfFromMemory, btfFromFile, moduleBtfsFromMemory.
  */
 
 import { KtriageError } from '../../errors.js';
@@ -11,7 +11,7 @@ import type { MemoryView } from '../../model/memory.js';
 import { ElfFile } from '../symbols/elf.js';
 import { Btf } from './btf.js';
 import { BTF_MAGIC } from './format.js';
-import type { Types } from './layout.js';
+import type { TypedMemory } from './object.js';
 
 /** vmlinux BTF is 4–6 MB on distribution kernels; refuse anything absurd before allocating. */
 const MAX_BTF = 256 * 1024 * 1024;
@@ -58,21 +58,41 @@ export function btfFromFile(file: ByteSource, base?: Btf): Btf {
 }
 
 /**
- * A module's BTF, kept in `struct module.btf_data` when the kernel has CONFIG_DEBUG_INFO_BTF_MODULES
- * (36e68442d1af "bpf: Load and verify kernel module BTF", v5.11). Undefined when absent.
+ * Loaded modules' BTF (CONFIG_DEBUG_INFO_BTF_MODULES, 36e68442d1af "bpf: Load and verify kernel
+ * module BTF", v5.11), keyed by `struct module` address. The loader frees `module.btf_data` once
+ * the module is live, so the blob is found where the BPF core keeps it: the `btf_modules` list of
+ * `struct btf_module { list, module, btf }`, with `btf->data`/`btf->data_size`. Modules without
+ * BTF (out-of-tree builds without pahole) are simply absent.
  */
-export function moduleBtfFromMemory(
-  mem: MemoryView,
-  types: Types,
-  module: bigint,
+export function moduleBtfsFromMemory(
+  typed: TypedMemory,
+  symbols: NamedAddresses,
   vmlinux: Btf,
-): Btf | undefined {
-  const data = types.member('module', 'btf_data');
-  const size = types.member('module', 'btf_data_size');
-  if (!data || !size) return undefined;
-  const ptr = mem.readU64(module + BigInt(data.offset));
-  const len = mem.readU32(module + BigInt(size.offset));
-  if (!ptr || !len || len > MAX_BTF) return undefined;
-  const bytes = mem.read(ptr, len);
-  return bytes ? new Btf(bytes, vmlinux) : undefined;
+): Map<bigint, Btf> {
+  const out = new Map<bigint, Btf>();
+  const t = typed.types;
+  const mem = typed.mem;
+  const head = symbols.address('btf_modules');
+  const list = t.member('btf_module', 'list');
+  const modM = t.member('btf_module', 'module');
+  const btfM = t.member('btf_module', 'btf');
+  const dataM = t.member('btf', 'data');
+  const sizeM = t.member('btf', 'data_size');
+  if (head === undefined || !list || !modM || !btfM || !dataM || !sizeM) return out;
+  for (const entry of typed.listEntries(head, list.offset, 100_000)) {
+    const mod = mem.readU64(entry + BigInt(modM.offset));
+    const btf = mem.readU64(entry + BigInt(btfM.offset));
+    if (!mod || !btf) continue;
+    const data = mem.readU64(btf + BigInt(dataM.offset));
+    const size = mem.readU32(btf + BigInt(sizeM.offset));
+    if (!data || !size || size > MAX_BTF) continue;
+    const bytes = mem.read(data, size);
+    if (!bytes) continue;
+    try {
+      out.set(mod, new Btf(bytes, vmlinux));
+    } catch (error) {
+      if (!(error instanceof KtriageError)) throw error;
+    }
+  }
+  return out;
 }

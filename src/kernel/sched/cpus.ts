@@ -20,6 +20,8 @@ export interface CpuSched {
   idle?: bigint;
   /** rq->nr_running. */
   nrRunning?: number;
+  /** rq->clock (ns): the runqueue's idea of now, for "how long since this task ran". */
+  clock?: bigint;
 }
 
 export function readCpus(ctx: KernelContext): CpuSched[] {
@@ -35,6 +37,7 @@ export function readCpus(ctx: KernelContext): CpuSched[] {
   const curr = types.member('rq', 'curr');
   const idle = types.member('rq', 'idle');
   const nrRunning = types.member('rq', 'nr_running');
+  const clock = types.member('rq', 'clock');
   const online = new Set(percpu.online);
   const out: CpuSched[] = [];
   for (let cpu = 0; cpu < percpu.possible; cpu++) {
@@ -45,6 +48,7 @@ export function readCpus(ctx: KernelContext): CpuSched[] {
       if (curr) c.rqCurr = mem.readU64(base + BigInt(curr.offset)) || undefined;
       if (idle) c.idle = mem.readU64(base + BigInt(idle.offset)) || undefined;
       if (nrRunning) c.nrRunning = mem.readU32(base + BigInt(nrRunning.offset));
+      if (clock) c.clock = mem.readU64(base + BigInt(clock.offset));
     }
     out.push(c);
   }

@@ -92,6 +92,10 @@ export function loadKernelTasks(ctx: KernelContext): KernelTasks {
       evidence: [evidence],
     };
     if (k.threadInfo !== k.address) t.threadInfo = k.threadInfo;
+    const clock = cpuSched[t.cpu ?? 0]?.clock;
+    if (clock !== undefined && k.lastArrival !== undefined && clock >= k.lastArrival) {
+      t.lastRunNs = Number(clock - k.lastArrival);
+    }
     if (activeCpu === undefined) t.savedSp = k.savedSp;
     if (panicCpu !== undefined && activeCpu === panicCpu) t.panicking = true;
     const m = k.mm ? memory.get(k.mm) : undefined;

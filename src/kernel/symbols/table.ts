@@ -21,30 +21,28 @@ export interface SymbolEntry {
  */
 export const MAX_SYMBOL_SIZE = 0x100000;
 
+/**
+ * Names live in one string, each entry its type letter then its name (`Tschedule`), entry i spanning
+ * [starts[i], starts[i + 1]): kallsyms decodes straight into this shape, and a 100k-symbol table
+ * costs two typed arrays and one string instead of 100k objects. Names are hashed into typed
+ * arrays on the first by-name query.
+ */
 export class SymbolTable {
   readonly count: number;
-  private readonly addresses: BigUint64Array;
-  private readonly names: string[];
-  private readonly types: string;
-  private byNameIndex: Map<string, number> | undefined;
+  private buckets: Int32Array | undefined;
+  private chain: Int32Array | undefined;
 
-  /**
-   * Columns already in table order (address, then alias order), e.g. straight from kallsyms, which
-   * the kernel sorted this way. `types` has one letter per symbol.
-   */
+  /** Columns already in table order (address, then alias order), e.g. straight from kallsyms. */
   constructor(
-    names: string[],
-    addresses: BigUint64Array,
-    types: string,
+    private readonly text: string,
+    private readonly starts: Uint32Array,
+    private readonly addresses: BigUint64Array,
     /** Tags every symbol (`[lab_mutex]`). */
     readonly module?: string,
     /** Where the table's text ends (module core size), to bound the last symbol. */
     readonly end?: bigint,
   ) {
-    this.count = names.length;
-    this.names = names;
-    this.addresses = addresses;
-    this.types = types;
+    this.count = addresses.length;
   }
 
   /** A table from entries in any order. */
@@ -52,15 +50,18 @@ export class SymbolTable {
     const sorted = entries.map((e, i) => ({ e, i }));
     sorted.sort((a, b) => compareSymbols(a.e, b.e) || a.i - b.i);
     const addresses = new BigUint64Array(sorted.length);
-    const names: string[] = new Array(sorted.length);
-    const types: string[] = new Array(sorted.length);
+    const starts = new Uint32Array(sorted.length + 1);
+    const parts: string[] = new Array(sorted.length);
+    let at = 0;
     for (let k = 0; k < sorted.length; k++) {
       const e = sorted[k]!.e;
       addresses[k] = e.address;
-      names[k] = e.name;
-      types[k] = e.type[0] ?? '?';
+      starts[k] = at;
+      parts[k] = (e.type[0] ?? '?') + e.name;
+      at += parts[k]!.length;
     }
-    return new SymbolTable(names, addresses, types.join(''), module, end);
+    starts[sorted.length] = at;
+    return new SymbolTable(parts.join(''), starts, addresses, module, end);
   }
 
   /** True when addresses never decrease: kallsyms as the kernel sorted it is used as it is. */
@@ -75,11 +76,19 @@ export class SymbolTable {
     return { start: this.addresses[0]!, end: this.end ?? this.addresses[this.count - 1]! + 1n };
   }
 
+  nameAt(index: number): string {
+    return this.text.slice(this.starts[index]! + 1, this.starts[index + 1]);
+  }
+
+  typeAt(index: number): string {
+    return this.text[this.starts[index]!]!;
+  }
+
   entry(index: number): SymbolInfo {
     const info: SymbolInfo = {
-      name: this.names[index]!,
+      name: this.nameAt(index),
       address: this.addresses[index]!,
-      type: this.types[index]!,
+      type: this.typeAt(index),
     };
     const size = this.sizeAt(index);
     if (size !== undefined) info.size = size;
@@ -127,27 +136,64 @@ export class SymbolTable {
 
   /** Address of a name; a global definition wins over a static one of the same name. */
   byName(name: string): SymbolInfo | undefined {
-    if (!this.byNameIndex) {
-      const index = new Map<string, number>();
-      for (let i = 0; i < this.count; i++) {
-        const name = this.names[i]!;
-        const prev = index.get(name);
-        if (prev === undefined || (isLocal(this.types[prev]!) && !isLocal(this.types[i]!)))
-          index.set(name, i);
-      }
-      this.byNameIndex = index;
-    }
-    const i = this.byNameIndex.get(name);
-    return i === undefined ? undefined : this.entry(i);
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.entry(i);
   }
 
   address(name: string): bigint | undefined {
-    return this.byName(name)?.address;
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.addresses[i];
+  }
+
+  private indexOf(name: string): number {
+    if (!this.buckets) this.buildIndex();
+    const buckets = this.buckets!;
+    const chain = this.chain!;
+    let best = -1;
+    for (let i = buckets[hashString(name) & (buckets.length - 1)]!; i >= 0; i = chain[i]!) {
+      if (!this.nameIs(i, name)) continue;
+      // The chain runs from high to low index: the last match seen is the first in table order.
+      if (best < 0 || isLocal(this.typeAt(best)) || !isLocal(this.typeAt(i))) best = i;
+    }
+    return best;
+  }
+
+  private nameIs(i: number, name: string): boolean {
+    const start = this.starts[i]! + 1;
+    if (this.starts[i + 1]! - start !== name.length) return false;
+    for (let k = 0; k < name.length; k++)
+      if (this.text.charCodeAt(start + k) !== name.charCodeAt(k)) return false;
+    return true;
+  }
+
+  private buildIndex(): void {
+    let size = 16;
+    while (size < this.count * 2) size *= 2;
+    const buckets = new Int32Array(size).fill(-1);
+    const chain = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const h = hashRange(this.text, this.starts[i]! + 1, this.starts[i + 1]!) & (size - 1);
+      chain[i] = buckets[h]!;
+      buckets[h] = i;
+    }
+    this.buckets = buckets;
+    this.chain = chain;
   }
 
   *[Symbol.iterator](): IterableIterator<SymbolInfo> {
     for (let i = 0; i < this.count; i++) yield this.entry(i);
   }
+}
+
+/** FNV-1a over UTF-16 code units (names are ASCII). */
+function hashRange(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  return h >>> 0;
+}
+
+function hashString(s: string): number {
+  return hashRange(s, 0, s.length);
 }
 
 function isLocal(type: string): boolean {

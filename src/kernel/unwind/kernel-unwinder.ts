@@ -6,6 +6,7 @@
  * UnwinderSources, KernelUnwinder, CpuBacktrace.
  */
 
+import { KtriageError } from '../../errors.js';
 import type { SymbolView } from '../../model/memory.js';
 import { backtraceOfCpu, backtraceOfSleepingTask } from './backtrace.js';
 import { cpuStackRegions, currentTaskOf, taskStackRegion, threadSizeOf } from './cpu-stacks.js';
@@ -17,7 +18,7 @@ import {
   type ModuleText,
   type NamedAddresses,
 } from './orc-load.js';
-import { OrcTables } from './orc-table.js';
+import { type OrcTable, OrcTables } from './orc-table.js';
 import { DEFAULT_INACTIVE_FRAME, type InactiveFrameLayout } from './pt-regs.js';
 import { StackMemory, type StackRegion } from './stack-memory.js';
 import type { ReadVirt } from './table-bytes.js';
@@ -42,6 +43,33 @@ function spIndirectAddsAfter(release: string | undefined): boolean {
   return Number(m[1]) * 1000 + Number(m[2]) >= 5012;
 }
 
+/**
+ * vmlinux's ORC table, or none for a kernel built with CONFIG_UNWINDER_FRAME_POINTER (no
+ * `__start_orc_unwind_ip`): its text ranges then come from `_stext`/`_etext`.
+ */
+function loadKernelOrcOrNone(src: UnwinderSources): {
+  table?: OrcTable;
+  ranges: { start: bigint; end: bigint }[];
+  versionWhy: string;
+} {
+  try {
+    return loadKernelOrc(src.read, src.symbols, src.release);
+  } catch (error) {
+    if (!(error instanceof KtriageError) || error.kind !== 'missingData') throw error;
+    const ranges: { start: bigint; end: bigint }[] = [];
+    for (const [a, b] of [
+      ['_stext', '_etext'],
+      ['_sinittext', '_einittext'],
+    ] as const) {
+      const start = src.symbols.address(a);
+      const end = src.symbols.address(b);
+      if (start !== undefined && end !== undefined) ranges.push({ start, end });
+    }
+    if (ranges.length === 0) throw error;
+    return { ranges, versionWhy: error.message };
+  }
+}
+
 export class KernelUnwinder {
   readonly env: UnwindEnv;
   readonly threadSize: number;
@@ -62,21 +90,25 @@ export class KernelUnwinder {
     this.layout = src.layout;
     this.threadSize = threadSizeOf(src.symbols);
     const tables = new OrcTables();
-    const kernel = loadKernelOrc(src.read, src.symbols, src.release);
-    for (const r of kernel.ranges) tables.add(kernel.table, r.start, r.end);
+    const kernel = loadKernelOrcOrNone(src);
+    if (kernel.table) for (const r of kernel.ranges) tables.add(kernel.table, r.start, r.end);
     this.orcVersionWhy = kernel.versionWhy;
+    if (!kernel.table) this.notes.push(`no ORC tables (${kernel.versionWhy}): unwound with frame pointers`);
     const text: { start: bigint; end: bigint }[] = [...kernel.ranges];
     for (const mod of src.modules ?? []) {
       for (const r of mod.regions) text.push({ start: r.base, end: r.base + BigInt(r.size) });
-      const orc = src.layout ? loadModuleOrc(src.read, src.layout, mod, kernel.table.version) : undefined;
-      if (!orc) {
+      const orc =
+        src.layout && kernel.table
+          ? loadModuleOrc(src.read, src.layout, mod, kernel.table.version)
+          : undefined;
+      if (!orc && kernel.table) {
         this.notes.push(`module ${mod.name}: no ORC table read; its frames are found by stack scan`);
         continue;
       }
-      for (const r of orc.ranges) tables.add(orc.table, r.start, r.end);
+      if (orc) for (const r of orc.ranges) tables.add(orc.table, r.start, r.end);
     }
     const release = src.release;
-    if (release && orcVersionForRelease(release) !== kernel.table.version) {
+    if (release && kernel.table && orcVersionForRelease(release) !== kernel.table.version) {
       this.notes.push(`ORC layout v${kernel.table.version} for ${release}: ${kernel.versionWhy}`);
     }
     this.env = {
@@ -85,6 +117,7 @@ export class KernelUnwinder {
       isText: (a) => text.some((r) => a >= r.start && a < r.end),
       readText: src.read,
       step: { spIndirectAddsAfter: spIndirectAddsAfter(release) },
+      ...(kernel.table ? {} : { framePointerKernel: true }),
     };
     const L = src.layout;
     const bp = L?.offsetOf('inactive_task_frame', 'bp');

@@ -73,6 +73,23 @@ function toFrame(f: BtFrame, symbols: SymbolView): Frame {
   };
 }
 
+/** Where softirqs run their handlers: `__do_softirq` until v6.9 renamed it `handle_softirqs`. */
+const SOFTIRQ_ENTRIES = new Set(['__do_softirq', 'handle_softirqs']);
+
+/**
+ * x86_64 runs softirqs on the IRQ stack: the frames a softirq entry called, back to the nearest
+ * register frame inside it (a hard interrupt that came on top), are softirq context.
+ */
+function markSoftirq(frames: Frame[], exceptions: ExceptionFrame[]): void {
+  frames.forEach((f, j) => {
+    if (f.context !== 'irq' || !f.fn || !SOFTIRQ_ENTRIES.has(baseFn(f.fn))) return;
+    const floor = Math.max(0, ...exceptions.filter((e) => e.beforeFrame <= j).map((e) => e.beforeFrame));
+    for (let k = j; k >= floor && frames[k]!.context === 'irq'; k--) frames[k]!.context = 'softirq';
+  });
+}
+
+const baseFn = (name: string): string => name.split('.')[0]!;
+
 export function toModelStack(
   bt: Backtrace,
   symbols: SymbolView,
@@ -100,6 +117,7 @@ export function toModelStack(
       },
     };
   });
+  markSoftirq(frames, exceptions);
   const stack: Stack = {
     ...(owner.cpu !== undefined ? { cpu: owner.cpu } : {}),
     ...(owner.pid !== undefined ? { pid: owner.pid } : {}),

@@ -32,6 +32,8 @@ export interface UnwindEnv {
   isText(address: bigint): boolean;
   /** Code bytes (to check that a scanned word follows a call instruction); optional. */
   readText?: ReadVirt;
+  /** The kernel was built with frame pointers instead of ORC: frame-pointer frames are not guesses. */
+  framePointerKernel?: boolean;
   step: OrcStepOptions;
 }
 
@@ -159,7 +161,7 @@ export function walkStack(
         Object.assign(state, tryFp);
         r = fp;
         how = 'fp';
-        guessed = true;
+        if (!env.framePointerKernel) guessed = true;
       }
     }
     if (r.kind === 'error') {
@@ -205,7 +207,7 @@ export function walkStack(
       slot,
       exact: state.signal,
       stack: mem.kindOf(slot),
-      reliable: !guessed && how === 'orc',
+      reliable: !guessed,
       how,
     });
   }

@@ -64,6 +64,20 @@ describe.skipIf(dumps.length === 0)('tasks of the lab dumps, from nothing but th
         }
       });
 
+      it("finds each CPU's runqueue and current task where crash's runq does", () => {
+        const text = readFileSync(join(lab.dir, 'crash', 'runq.txt'), 'utf8');
+        const rows = [
+          ...text.matchAll(/^CPU (\d+) RUNQUEUE: ([0-9a-f]+)\n\s+CURRENT: PID: (\d+)\s+TASK: ([0-9a-f]+)/gm),
+        ];
+        expect(rows.length).toBe(r.cpus.length);
+        const runqueues = ctx.symbols.address('runqueues')!;
+        for (const m of rows) {
+          const cpu = Number(m[1]);
+          expect(ctx.percpu.address(runqueues, cpu)).toBe(BigInt(`0x${m[2]}`));
+          expect(r.cpus[cpu]).toMatchObject({ pid: Number(m[3]), task: BigInt(`0x${m[4]}`) });
+        }
+      });
+
       it('marks one running task per online CPU, matching the NT_PRSTATUS pids', () => {
         const active = r.tasks.filter((t) => t.active);
         expect(active.length).toBe(r.cpus.filter((c) => !c.offline).length);

@@ -2,12 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KernelContext } from '../../../src/kernel/kernel-context.js';
+import { symbolsFromFile } from '../../../src/kernel/symbols/load.js';
 import { parseSystemMap, relocate } from '../../../src/kernel/symbols/system-map.js';
 import { openKernelDump } from '../../../src/load/dump-open.js';
+import { openSymbolsFile } from '../../../src/load/symbols-file.js';
+import { fixture } from '../../helpers/shared.js';
 import { labDumps } from '../helpers/lab.js';
 import { systemMap } from './excerpt.js';
 
 const dumps = labDumps();
+const LAB_VMLINUX = '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64';
 
 /** `#3 [fffffe000000def0] end_repeat_nmi at ffffffff878017c0 [module]` lines of crash's bt output. */
 function crashFrames(text: string): { fn: string; address: bigint; module?: string }[] {
@@ -38,6 +42,37 @@ describe.skipIf(dumps.length === 0)('kernel symbols from the lab dumps', () => {
         const core = ctx.coreSymbolsOnly.core;
         expect(core.count).toBeGreaterThan(90_000);
         for (const s of core) expect(moved.has(`${s.address} ${s.name}`), s.name).toBe(true);
+      });
+
+      it('gives the same addresses from --symbols System.map.gz or vmlinux as from kallsyms', () => {
+        const kallsyms = ctx.coreSymbolsOnly.core;
+        const sources = [fixture('lab', 'kernel', 'System.map-6.1.0-56-amd64.gz')];
+        if (existsSync(LAB_VMLINUX)) sources.push(LAB_VMLINUX);
+        for (const path of sources) {
+          const fromFile = symbolsFromFile(openSymbolsFile(path), kd.vmcoreinfo).core;
+          for (const name of [
+            '_stext',
+            'init_task',
+            'runqueues',
+            'current_task',
+            '__per_cpu_offset',
+            'schedule',
+            'modules',
+          ]) {
+            expect(fromFile.address(name), `${name} in ${path}`).toBe(kallsyms.address(name));
+          }
+          const pairs = new Set<string>();
+          for (const f of fromFile) pairs.add(`${f.name}@${f.address}`);
+          let missing = 0;
+          for (const k of kallsyms) if (!pairs.has(`${k.name}@${k.address}`)) missing++;
+          expect(missing, path).toBe(0);
+        }
+      });
+
+      it('refuses a System.map that does not fit the dump (wrong KASLR offset)', () => {
+        const vi = { ...kd.vmcoreinfo, kernelOffset: (kd.vmcoreinfo.kernelOffset ?? 0n) + 0x200000n };
+        const map = openSymbolsFile(fixture('lab', 'kernel', 'System.map-6.1.0-56-amd64.gz'));
+        expect(() => symbolsFromFile(map, vi)).toThrow(/another kernel build/);
       });
 
       it("names every address of crash's bt -a the way crash does, modules included", () => {

@@ -46,6 +46,8 @@ export function excerptTable(kaslr = 0n): OrcTable {
   });
 }
 
+const marker = (name: string): boolean => /_(start|end)$/.test(name);
+
 /** System.map of the lab kernel (text and data symbols), shifted by `kaslr`. */
 export function systemMapSymbols(kaslr = 0n): SymbolView & { all: SymbolInfo[] } {
   const all = gunzipSync(readFileSync(fixture('lab', 'kernel', 'System.map-6.1.0-56-amd64.gz')))
@@ -54,7 +56,14 @@ export function systemMapSymbols(kaslr = 0n): SymbolView & { all: SymbolInfo[] }
     .map((l) => l.split(' '))
     .filter((p) => p.length === 3 && /^[tTwWdDbBrR]$/.test(p[1]!) && p[0]!.startsWith('ffffffff'))
     .map((p) => ({ name: p[2]!, address: BigInt(`0x${p[0]}`) + kaslr, type: p[1]! }))
-    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    // At one address the lookup returns the last alias: section markers (`__softirqentry_text_start`) go first.
+    .sort((a, b) =>
+      a.address < b.address
+        ? -1
+        : a.address > b.address
+          ? 1
+          : Number(!marker(a.name)) - Number(!marker(b.name)),
+    );
   const byName = new Map(all.map((s) => [s.name, s]));
   return {
     all,

@@ -161,6 +161,37 @@ describe('ORC walk on real stack words (crash bt -f of abba-spinlock panic task)
     expect(run(e3)).toEqual(run(e1));
   });
 
+  it('unwinds a frame-pointer kernel (no ORC tables) along the saved RBP chain', () => {
+    const e: UnwindEnv = { ...env(KASLR), tables: new OrcTables(), framePointerKernel: true };
+    const syms = e.symbols;
+    const ret = (n: string, off: bigint) => syms.byName(n)!.address + off;
+    const region = { kind: 'task' as const, start: 0xffffc90000100000n, end: 0xffffc90000104000n };
+    // Three frames: each `push %rbp; mov %rsp,%rbp` leaves [saved rbp][return address] at RBP.
+    const chain: [bigint, bigint][] = [
+      [0xffffc90000103f00n, ret('schedule', 0x59n)],
+      [0xffffc90000103f40n, ret('kthread', 0xdan)],
+      [0n, ret('ret_from_fork', 0x22n)],
+    ];
+    const words = new Map<bigint, bigint>();
+    let bp = 0xffffc90000103ec0n;
+    for (const [next, r] of chain) {
+      words.set(bp, next);
+      words.set(bp + 8n, r);
+      bp = next;
+    }
+    const mem = new StackMemory(wordsReader(words), [region]);
+    const pc = ret('__schedule', 0x34cn);
+    const bt = walkStack(
+      { ip: pc, sp: 0xffffc90000103e80n, bp: 0xffffc90000103ec0n, signal: true },
+      { pc, slot: 0xffffc90000103e80n, exact: true, reliable: true, how: 'regs' },
+      mem,
+      e,
+    );
+    const names = bt.frames.map((f) => e.symbols.lookup(f.exact ? f.pc : f.pc - 1n)?.symbol.name);
+    expect(names).toEqual(['__schedule', 'schedule', 'kthread', 'ret_from_fork']);
+    expect(bt.frames.slice(1).map((f) => [f.how, f.reliable])).toEqual([['fp', true], ['fp', true], ['fp', true]]);
+  });
+
   it('terminates on arbitrary stack contents and starting points (fast-check)', () => {
     const e = env(KASLR);
     const region = { kind: 'task' as const, start: 0xffffc90000000000n, end: 0xffffc90000004000n };
