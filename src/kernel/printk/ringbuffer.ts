@@ -53,13 +53,19 @@ interface Layout {
   deviceLen: number;
 }
 
+/** A SIZE/OFFSET the reader needs: present, and small enough to be a struct layout. */
 function need(value: number | bigint | undefined, what: string): number {
-  if (value === undefined)
+  if (value === undefined) {
     throw new KtriageError(
       'missingData',
       `VMCOREINFO lacks ${what}: cannot read the 5.10+ printk ring buffer`,
     );
-  return Number(value);
+  }
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_LAYOUT) {
+    throw new KtriageError('corrupt', `VMCOREINFO ${what}=${value} is not a plausible struct layout value`);
+  }
+  return n;
 }
 
 function layout(vi: VmcoreInfo): Layout {

@@ -189,7 +189,11 @@ describe('ORC walk on real stack words (crash bt -f of abba-spinlock panic task)
     );
     const names = bt.frames.map((f) => e.symbols.lookup(f.exact ? f.pc : f.pc - 1n)?.symbol.name);
     expect(names).toEqual(['__schedule', 'schedule', 'kthread', 'ret_from_fork']);
-    expect(bt.frames.slice(1).map((f) => [f.how, f.reliable])).toEqual([['fp', true], ['fp', true], ['fp', true]]);
+    expect(bt.frames.slice(1).map((f) => [f.how, f.reliable])).toEqual([
+      ['fp', true],
+      ['fp', true],
+      ['fp', true],
+    ]);
   });
 
   it('terminates on arbitrary stack contents and starting points (fast-check)', () => {
