@@ -3,12 +3,12 @@
  * owners of the mutexes the input printed, a cycle between them when the waiters are known.
  */
 
+import type { Stack } from '../model/index.js';
 import { contextFunctions, stacksOf } from './frames.js';
 import {
   cycleSentence,
   holderSentence,
   knownSentence,
-  pathTo,
   type StoryInput,
   sentences,
   sinceSentence,
@@ -16,21 +16,31 @@ import {
 
 export function tellHungTask(input: StoryInput): string {
   const { crash } = input;
-  const hung = crash.reports.filter((r) => r.kind === 'hung-task');
-  const blocked = hung.length
-    ? hung.map((r) => ({ pid: r.pid, comm: r.comm, secs: r.stuckSeconds, stack: r.stack }))
-    : stacksOf(crash)
-        .filter((s) => crash.tasks.some((t) => t.state === 'UN' && t.pid === s.pid))
-        .map((s) => ({ pid: s.pid, comm: s.comm, secs: undefined, stack: s }));
+  // The blocked tasks' own reports, not the panic that followed them (its task is khungtaskd).
+  const hung = crash.reports.filter(
+    (r, i) => (input.reportKinds[i] ?? r.kind) === 'hung-task' && !/Kernel panic/.test(r.header),
+  );
+  const seen = new Set<string>();
+  const blocked = (
+    hung.length
+      ? hung.map((r) => ({ pid: r.pid, comm: r.comm, secs: r.stuckSeconds, stack: r.stack }))
+      : stacksOf(crash)
+          .filter((s) => s.pid !== crash.system.panicPid && !s.frames.some((f) => f.fn === 'panic'))
+          .filter((s) => crash.tasks.some((t) => t.state === 'UN' && t.pid === s.pid))
+          .map((s) => ({ pid: s.pid, comm: s.comm, secs: undefined, stack: s }))
+  ).filter((b) => {
+    const key = String(b.pid ?? b.comm);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const list = blocked
     .slice(0, 6)
-    .map((b) => `pid ${b.pid ?? '?'} "${b.comm ?? '?'}"${b.stack ? ` in ${pathTo(b.stack, 2)}` : ''}`)
+    .map((b) => `pid ${b.pid ?? '?'} "${b.comm ?? '?'}"${b.stack ? ` in ${waitPath(b.stack)}` : ''}`)
     .join('; ');
   const secs = blocked.find((b) => b.secs !== undefined)?.secs;
   const head = `hung task${blocked.length > 1 ? 's' : ''}: ${blocked.length || 'some'} task${blocked.length === 1 ? '' : 's'} blocked in uninterruptible sleep${secs !== undefined ? ` for more than ${secs} s` : ''}${list ? ` — ${list}` : ''}`;
-  const sameWait = new Set(
-    blocked.map((b) => (b.stack ? contextFunctions(b.stack).find((f) => !/schedule/.test(f)) : undefined)),
-  );
+  const sameWait = new Set(blocked.map((b) => (b.stack ? waiting(b.stack)[0] : undefined)));
   const probable =
     !input.cycles.length && blocked.length === 2 && sameWait.size === 1 && [...sameWait][0]?.includes('mutex')
       ? 'both wait in the same mutex path: an AB-BA between them is likely; the mutexes’ owner fields (`struct mutex ADDR`) would prove it'
@@ -42,4 +52,17 @@ export function tellHungTask(input: StoryInput): string {
     sinceSentence(input),
     knownSentence(input),
   ]);
+}
+
+const SCHEDULER =
+  /^(__schedule|schedule|schedule_preempt_disabled|schedule_timeout|io_schedule|schedule_hrtimeout_range|context_switch|__switch_to)/;
+
+/** The functions a blocked task waits in, scheduler frames left out: `__mutex_lock`, its caller… */
+function waiting(stack: Stack): string[] {
+  return contextFunctions(stack).filter((f) => !SCHEDULER.test(f));
+}
+
+/** `lab_mutex_thread_ab → lab_mutex_lock_pair → __mutex_lock`. */
+function waitPath(stack: Stack): string {
+  return waiting(stack).slice(0, 3).reverse().join(' → ');
 }

@@ -73,7 +73,7 @@ export const locks = defineAnalyzer<LocksResult>({
         description: `spinlock ${symbolName(crash, l.address) ?? l.name}`,
         waiters: [],
         confidence: 'high',
-        reasoning: [`\`p ${l.name}\`: ${l.state} — held, though no waiter is visible in the input`],
+        reasoning: [`${structSource(l)}: ${l.state} — held, though no waiter is visible in the input`],
         evidence: [...l.evidence],
       };
       result.push(extra);
@@ -94,7 +94,7 @@ export const locks = defineAnalyzer<LocksResult>({
         });
       }
       parties.push({
-        key: `s${s.stack}`,
+        key: partyKey(partyOf(stacksOf(crash)[s.stack]!, s.stack)),
         party: partyOf(stacksOf(crash)[s.stack]!, s.stack),
         holds,
         waitsFor: { lock: hex(s.lockAddress), name: contended.get(s.lockAddress)!.description },
@@ -105,15 +105,15 @@ export const locks = defineAnalyzer<LocksResult>({
     for (const l of structs) {
       if (l.kind === 'spinlock') {
         const known = l.address !== undefined ? contended.get(l.address) : undefined;
-        if (known && l.state && !known.reasoning.some((r) => r.startsWith(`\`p ${l.name}\``))) {
-          known.reasoning.push(`\`p ${l.name}\`: ${l.state}`);
+        if (known && l.state && !known.reasoning.some((r) => r.startsWith(structSource(l)))) {
+          known.reasoning.push(`${structSource(l)}: ${l.state}`);
           known.evidence.push(...l.evidence);
         }
         continue;
       }
       result.push(mutexLock(crash, l, parties));
     }
-    const cycles = findCycles(parties);
+    const cycles = findCycles(mergeParties(parties));
     applyCycles(result, cycles, parties);
     for (const g of groupUnresolved(leftover)) result.push(unknownLock(crash, g, spinning, loops));
     result.sort((a, b) => b.waiters.length - a.waiters.length);
@@ -121,10 +121,39 @@ export const locks = defineAnalyzer<LocksResult>({
   },
 });
 
+/** How the input showed a lock structure: crash's `p NAME`, or read from the dump. */
+function structSource(l: StructLock): string {
+  return l.evidence.some((e) => e.source === 'dump') ? `${l.name} in the dump` : `\`p ${l.name}\``;
+}
+
 function sameLoop(a: SpinLoop | undefined, b: SpinLoop | undefined): boolean {
   if (!a || !b) return false;
   if (a.load && b.load) return a.load.address === b.load.address;
   return a.at?.fn !== undefined && a.at.fn === b.at?.fn && a.pause?.address === b.pause?.address;
+}
+
+/** One key per task: pid (not 0), else task_struct, else the stack. */
+function partyKey(p: LockParty): string {
+  if (p.pid !== undefined && p.pid !== 0) return `p${p.pid}`;
+  if (p.task !== undefined) return `t${hex(p.task)}`;
+  return `s${p.stack ?? '?'}`;
+}
+
+/** The same task seen as an owner (mutex owner field) and as a waiter (its stack): one party. */
+function mergeParties(parties: PartyEdges[]): PartyEdges[] {
+  const byKey = new Map<string, PartyEdges>();
+  for (const p of parties) {
+    const known = byKey.get(p.key);
+    if (!known) {
+      byKey.set(p.key, { ...p, holds: [...p.holds], evidence: [...p.evidence] });
+      continue;
+    }
+    known.party = { ...p.party, ...known.party };
+    for (const h of p.holds) if (!known.holds.some((k) => k.lock === h.lock)) known.holds.push(h);
+    known.waitsFor ??= p.waitsFor;
+    known.evidence.push(...p.evidence);
+  }
+  return [...byKey.values()];
 }
 
 export function partyOf(stack: Stack, index: number): LockParty {
@@ -272,7 +301,7 @@ function mutexLock(crash: Crash, l: StructLock, parties: PartyEdges[]): LockFind
       ],
     };
     parties.push({
-      key: `t${hex(l.owner)}`,
+      key: partyKey(party),
       party,
       holds: [
         {
@@ -287,7 +316,15 @@ function mutexLock(crash: Crash, l: StructLock, parties: PartyEdges[]): LockFind
   if (l.firstWaiter !== undefined) {
     const waiter = stackContaining(crash, l.firstWaiter);
     if (waiter) {
-      finding.waiters.push(partyOf(stacksOf(crash)[waiter]!, waiter));
+      const w = partyOf(stacksOf(crash)[waiter]!, waiter);
+      finding.waiters.push(w);
+      parties.push({
+        key: partyKey(w),
+        party: w,
+        holds: [],
+        waitsFor: { lock: l.address !== undefined ? hex(l.address) : l.name, name: `mutex ${name}` },
+        evidence: l.evidence,
+      });
       reasoning.push(
         `its first waiter (mutex_waiter at ${hex(l.firstWaiter)}) lies on the stack of ${owner(stacksOf(crash)[waiter]!)}`,
       );

@@ -71,8 +71,8 @@ export interface SpinResult {
   spinners: Spinner[];
   /** Spin loops read from instructions, by stack index. */
   loops: Map<number, SpinLoop>;
-  /** Addresses where ≥ 2 CPUs/tasks were stopped at the same instruction. */
-  sharedRips: { address: bigint; at: string; stacks: number[] }[];
+  /** Instructions where ≥ 2 CPUs/tasks were stopped (address when known). */
+  sharedRips: { address?: bigint; at: string; stacks: number[] }[];
 }
 
 export const spin = defineAnalyzer<SpinResult>({
@@ -84,31 +84,33 @@ export const spin = defineAnalyzer<SpinResult>({
   analyze(crash) {
     const loops = new Map<number, SpinLoop>();
     const spinners: Spinner[] = [];
-    const byRip = new Map<bigint, number[]>();
-    const seen = new Set<string>();
+    // Where each stack stopped: the RIP, or `fn+offset` when the input prints only that (console).
+    const byRip = new Map<string, number[]>();
     const keep = new Set(uniqueStacks(crash));
     stacksOf(crash).forEach((stack, index) => {
       if (!keep.has(index) || isPieceOfAnother(stacksOf(crash), index)) return;
       const loc = locate(stack);
-      if (loc.address !== undefined && !isUserRegs(loc.regs)) {
-        const key = `${stack.task ?? stack.pid ?? `#${index}`}|${loc.address}`;
-        if (stack.task === undefined && stack.pid === undefined)
-          byRip.set(loc.address, [...(byRip.get(loc.address) ?? []), index]);
-        else if (!seen.has(key)) {
-          seen.add(key);
-          byRip.set(loc.address, [...(byRip.get(loc.address) ?? []), index]);
-        } else return;
-      }
+      const where =
+        loc.address !== undefined
+          ? loc.address.toString(16)
+          : loc.fn && loc.offset !== undefined
+            ? formatLocation(loc)
+            : undefined;
+      if (where !== undefined && !isUserRegs(loc.regs))
+        byRip.set(where, [...(byRip.get(where) ?? []), index]);
       const spinner = spinnerOf(crash, stack, index, loops);
       if (spinner) spinners.push(spinner);
     });
     const sharedRips = [...byRip]
       .filter(([, stacks]) => new Set(stacks.map((s) => stacksOf(crash)[s]!.cpu ?? `s${s}`)).size >= 2)
-      .map(([address, stacks]) => ({
-        address,
-        at: formatLocation(locate(stacksOf(crash)[stacks[0]!]!)),
-        stacks,
-      }));
+      .map(([, stacks]) => {
+        const loc = locate(stacksOf(crash)[stacks[0]!]!);
+        return {
+          ...(loc.address !== undefined ? { address: loc.address } : {}),
+          at: formatLocation(loc),
+          stacks,
+        };
+      });
     // Same instruction on several CPUs, not idle, not already explained: a busy loop caught repeatedly.
     for (const shared of sharedRips) {
       for (const index of shared.stacks) {

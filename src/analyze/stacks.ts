@@ -17,7 +17,12 @@ import {
   uniqueStacks,
 } from './frames.js';
 import type { StackGroup, StackGroupMember } from './results.js';
+import { spin } from './spin.js';
 import { defineAnalyzer, type Finding } from './types.js';
+
+/** Kernel threads waiting for work: the background of every dump. */
+const ROUTINE_SLEEP =
+  /^__schedule schedule (worker_thread|rescuer_thread|smpboot_thread_fn|kthreadd|rcu_gp_kthread|rcu_tasks_kthread|kthread_worker_fn|ksoftirqd|schedule_timeout)/;
 
 const IDLE = new Set([
   'do_idle',
@@ -46,7 +51,7 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
     id: 'stacks',
     description: 'Groups identical call chains (function sequence of the stopped context), largest first',
   },
-  analyze(crash) {
+  analyze(crash, context) {
     const drafts = new Map<string, Draft>();
     const seen = new Set<string>();
     const keep = new Set(uniqueStacks(crash));
@@ -83,8 +88,19 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
 
     const groups: StackGroup[] = [...drafts.values()].map(toGroup);
     const notes = applyShellCounts(groups, crash.shellCounts, knownComms(stacksOf(crash), crash.tasks));
-    const idle = (g: StackGroup) => g.functions.some((f) => IDLE.has(f));
-    groups.sort((a, b) => Number(idle(a)) - Number(idle(b)) || b.count - a.count);
+    // What a reader needs first: stacks that spin, then tasks blocked in D state, then the rest by
+    // size; idle CPUs and the usual sleeping kernel threads last.
+    const spinning = new Set(context.get(spin).spinners.map((s) => s.stack));
+    const blocked = new Set(crash.tasks.filter((t) => t.state === 'UN').map((t) => t.pid));
+    const rank = (g: StackGroup) =>
+      g.members.some((m) => spinning.has(m.stack))
+        ? 0
+        : g.members.some((m) => m.pid !== undefined && blocked.has(m.pid))
+          ? 1
+          : g.functions.some((f) => IDLE.has(f)) || ROUTINE_SLEEP.test(g.functions.slice(0, 4).join(' '))
+            ? 3
+            : 2;
+    groups.sort((a, b) => rank(a) - rank(b) || b.count - a.count);
     const result: StackGroupsResult = {
       groups,
       shellNotes: notes.map(({ group, ...n }) => ({ ...n, group: groups.indexOf(group) })),

@@ -23,6 +23,8 @@ export interface StoryInput {
   /** The kind the story tells (may differ from the headline's) and its report. */
   kind: CrashKind;
   report?: Report;
+  /** The classifier's kind of each report, in `crash.reports` order. */
+  reportKinds: (CrashKind | undefined)[];
   spinners: Spinner[];
   locks: LockFinding[];
   cycles: DeadlockCycle[];

@@ -47,6 +47,7 @@ export const story = defineAnalyzer<string | undefined>({
       classification,
       kind,
       ...(report !== undefined ? { report } : {}),
+      reportKinds: classification.reports.map((r) => r.kind),
       spinners: context.get(spin).spinners,
       locks: found,
       cycles,

@@ -69,23 +69,40 @@ function lockSection(d: Diagnosis): Section {
 }
 
 function spinnerSection(d: Diagnosis): Section {
-  const rows: Line[][] = d.spinners.map((s) => [
-    plain(s.cpu !== undefined ? String(s.cpu) : '-'),
-    plain(s.pid !== undefined ? String(s.pid) : '-'),
-    plain(s.comm ?? '-'),
-    [span(s.at, 'code')],
-    plain(s.how),
-    plain(s.lockAddress !== undefined ? hex(s.lockAddress) : '-'),
-    s.interruptsDisabled === undefined
-      ? plain('?')
-      : [span(s.interruptsDisabled ? 'off' : 'on', s.interruptsDisabled ? 'warn' : 'plain')],
-  ]);
+  // Stacks known only from grep output have no owner: identical anonymous rows collapse into one.
+  const rows: Line[][] = [];
+  const counts: number[] = [];
+  const seen = new Map<string, number>();
+  for (const s of d.spinners) {
+    const row: Line[] = [
+      plain(s.cpu !== undefined ? String(s.cpu) : '-'),
+      plain(s.pid !== undefined ? String(s.pid) : '-'),
+      plain(s.comm ?? '-'),
+      [span(s.at, 'code')],
+      plain(s.how),
+      plain(s.lockAddress !== undefined ? hex(s.lockAddress) : '-'),
+      s.interruptsDisabled === undefined
+        ? plain('?')
+        : [span(s.interruptsDisabled ? 'off' : 'on', s.interruptsDisabled ? 'warn' : 'plain')],
+    ];
+    const anonymous = s.cpu === undefined && s.pid === undefined;
+    const key = row.map((cell) => cell.map((x) => x.text).join('')).join('\t');
+    const index = anonymous ? seen.get(key) : undefined;
+    if (index !== undefined) {
+      counts[index]!++;
+      continue;
+    }
+    if (anonymous) seen.set(key, rows.length);
+    rows.push(row);
+    counts.push(1);
+  }
+  const grouped = counts.some((c) => c > 1);
+  const table = grouped ? rows.map((r, i) => [plain(`${counts[i]}×`), ...r]) : rows;
+  const head = ['CPU', 'PID', 'COMM', 'AT', 'WAIT', 'LOCK', 'IRQS'];
   return {
     id: 'spinners',
     title: `Spinning (${d.spinners.length})`,
-    blocks: rows.length
-      ? [{ type: 'table', head: ['CPU', 'PID', 'COMM', 'AT', 'WAIT', 'LOCK', 'IRQS'], rows }]
-      : [],
+    blocks: rows.length ? [{ type: 'table', head: grouped ? ['N', ...head] : head, rows: table }] : [],
   };
 }
 

@@ -14,8 +14,9 @@ export function formatEvidence(e: Evidence): string {
   if (e.register) parts.push(e.register.toUpperCase());
   if (e.address !== undefined) parts.push(hex(e.address));
   if (e.fileOffset !== undefined) parts.push(`file offset 0x${hex(e.fileOffset)}`);
-  if (e.note) parts.push(e.note);
-  if (e.text) parts.push(`“${truncate(e.text.trim(), 100)}”`);
+  // A note explains a computation; where a line is cited, the line itself says more.
+  if (e.note && e.line === undefined) parts.push(e.note);
+  if (e.text) parts.push(`“${truncate(e.text.trim(), 72)}”`);
   if (parts.length === 0) parts.push(e.source);
   return parts.join(' · ');
 }

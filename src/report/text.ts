@@ -38,11 +38,13 @@ function renderBlock(block: Block, style: Style): string[] {
       return block.rows.map(([k, v]) => `  ${style.dim(k.padEnd(width))}  ${renderLine(v, style)}`);
     }
     case 'table': {
+      // The last column (usually the long one) is never padded, so long text just runs on.
       const widths = block.head.map((h, i) =>
-        Math.min(48, Math.max(h.length, ...block.rows.map((r) => lineText(r[i] ?? []).length))),
+        Math.max(h.length, ...block.rows.map((r) => lineText(r[i] ?? []).length)),
       );
+      const last = block.head.length - 1;
       const pad = (text: string, rendered: string, i: number) =>
-        rendered + ' '.repeat(Math.max(0, widths[i]! - text.length));
+        i === last ? rendered : rendered + ' '.repeat(Math.max(0, widths[i]! - text.length));
       const head = block.head.map((h, i) => pad(h, style.dim(h), i)).join('  ');
       const rows = block.rows.map((r) =>
         r.map((cell, i) => pad(lineText(cell), renderLine(cell, style), i)).join('  '),

@@ -24,14 +24,18 @@ export interface MmLayout {
 }
 
 export function mmLayout(t: Types): MmLayout {
-  const index = (name: string) => Number(t.enumValue(name) ?? -1n);
-  const counters = {
-    file: index('MM_FILEPAGES'),
-    anon: index('MM_ANONPAGES'),
-    shmem: index('MM_SHMEMPAGES'),
-  };
   const rss = t.member('mm_struct', 'rss_stat');
   const arr = rss ? t.arrayOf(rss.type) : undefined;
+  const countArray = t.member('mm_struct', 'rss_stat.count');
+  const nr = arr?.count ?? (countArray ? t.arrayOf(countArray.type)?.count : undefined);
+  // enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES } since eca56ff906bd ("mm, shmem:
+  // add internal shmem resident memory accounting", v4.5); used when BTF lacks the enum.
+  const index = (name: string, fallback: number) => Number(t.enumValue(name) ?? BigInt(fallback));
+  const counters = {
+    file: index('MM_FILEPAGES', 0),
+    anon: index('MM_ANONPAGES', 1),
+    shmem: index('MM_SHMEMPAGES', nr !== undefined && nr >= 4 ? 3 : -1),
+  };
   let percpu: MmLayout['percpu'];
   let atomicCounts: number | undefined;
   if (rss && arr) {

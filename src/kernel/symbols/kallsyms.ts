@@ -6,7 +6,9 @@
  * Names: `kallsyms_names` is a sequence of entries `len, token…`; each token byte indexes
  * `kallsyms_token_index` (256 × u16) into `kallsyms_token_table` (NUL-terminated strings). The first
  * decoded character is the type letter. Since 73bbb94466fd ("kallsyms: support "big" kernel
- * symbols", v6.1) a `len` with bit 7 set continues in a second byte (ULEB128, two bytes at most).
+ * symbols", v6.1) a `len` with bit 7 set continues in a second byte (ULEB128, two bytes at most);
+ * nothing in the data says which rule applies (distributions backport), so the release is only the
+ * first guess and `kallsyms_markers[]` (found by name in the decoded table) settles it.
  *
  * Addresses, four encodings over time (the one that reproduces VMCOREINFO's `_stext` wins):
  * - absolute: `kallsyms_addresses[]`, one unsigned long per symbol (all kernels until
@@ -104,6 +106,10 @@ interface DecodedNames {
   text: string;
   /** Start of entry i in `text` (the type letter); entry i ends at starts[i + 1]. */
   starts: Uint32Array;
+  /** Byte offset in kallsyms_names of entries 0, 256, 512, …: what kallsyms_markers[] holds. */
+  marks: number[];
+  /** Address of kallsyms_markers, as the decoded table names it (VMCOREINFO does not). */
+  markers?: bigint;
 }
 
 function decodeNames(
@@ -120,6 +126,7 @@ function decodeNames(
   let chunk: Uint8Array = new Uint8Array(0);
   let chunkAt = loc.names;
   let pos = 0;
+  const marks: number[] = [];
   const ensure = (bytes: number) => {
     if (pos + bytes <= chunk.length) return;
     const at = chunkAt + BigInt(pos);
@@ -129,6 +136,7 @@ function decodeNames(
   };
   for (let i = 0; i < count; i++) {
     ensure(2);
+    if ((i & 0xff) === 0) marks.push(Number(chunkAt - loc.names) + pos);
     let len = chunk[pos++]!;
     if (long && len & 0x80) len = (len & 0x7f) | (chunk[pos++]! << 7);
     ensure(len);
@@ -145,7 +153,21 @@ function decodeNames(
     if (starts[i] === outLen) throw corrupt('kallsyms_names', i, `symbol ${i} has no type letter`);
   }
   starts[count] = outLen;
-  return { text: new TextDecoder('latin1').decode(out.subarray(0, outLen)), starts };
+  return { text: new TextDecoder('latin1').decode(out.subarray(0, outLen)), starts, marks };
+}
+
+/**
+ * kallsyms_markers[k] is the offset of entry 256·k in kallsyms_names (u32 since 6.2, unsigned long
+ * before): if the last one agrees with our walk, the length bytes were read the right way.
+ */
+function marksAgree(mem: MemoryView, d: Decoded): boolean | undefined {
+  const { markers, marks } = d.names;
+  if (markers === undefined || marks.length < 2) return undefined;
+  const k = marks.length - 1;
+  const want = marks[k]!;
+  return (
+    mem.readU32(markers + BigInt(4 * k)) === want || mem.readU64(markers + BigInt(8 * k)) === BigInt(want)
+  );
 }
 
 function grow8(a: Uint8Array, need: number): Uint8Array {
@@ -205,63 +227,109 @@ export function decodeKallsyms(
   if (count === 0 || count > MAX_SYMS)
     throw corrupt('kallsyms_num_syms', loc.numSyms, `${count} symbols is not plausible`);
   const tokens = readTokens(mem, loc);
-  const names = decodeNames(mem, loc, count, tokens, options.longNames);
-  const nameAt = (i: number) => names.text.slice(names.starts[i]! + 1, names.starts[i + 1]);
+  const addresses = readAddresses(mem, loc, count);
 
-  let candidates: KallsymsEncoding[];
-  let raw: Uint8Array;
-  let base = 0n;
-  if (loc.addresses !== undefined) {
-    candidates = ['absolute'];
-    raw = need(mem, loc.addresses, count * 8, 'kallsyms_addresses');
-  } else if (loc.offsets !== undefined) {
-    raw = need(mem, loc.offsets, count * 4, 'kallsyms_offsets');
-    if (loc.relativeBase !== undefined) {
-      const b = mem.readU64(loc.relativeBase);
-      if (b === undefined)
-        throw new KtriageError('missingData', 'kallsyms: kallsyms_relative_base is not in the dump');
-      base = b;
-      candidates = ['absolute-percpu', 'base-relative', 'place-relative'];
-    } else candidates = ['place-relative'];
-  } else {
-    throw new KtriageError(
-      'missingData',
-      'kallsyms: neither kallsyms_offsets nor kallsyms_addresses is known',
-    );
-  }
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-
-  let stextIndex = -1;
-  if (options.stext !== undefined) {
-    for (let i = 0; i < count && stextIndex < 0; i++) if (nameAt(i) === '_stext') stextIndex = i;
-  }
-  let chosen: { encoding: KallsymsEncoding; addresses: BigUint64Array } | undefined;
-  for (const encoding of candidates) {
-    const addresses = interpret(encoding, view, count, loc, base);
-    const agrees = stextIndex >= 0 ? addresses[stextIndex] === options.stext : isSorted(addresses);
-    if (agrees) {
-      chosen = { encoding, addresses };
+  // Two-byte lengths or not (usesLongNames is a guess): try the guess, then the other way if the
+  // kernel's kallsyms_markers[] disagrees with where our walk put the entries.
+  let decoded: Decoded | undefined;
+  let failure: unknown;
+  for (const long of [options.longNames, !options.longNames]) {
+    let d: Decoded;
+    try {
+      d = decodeWith(mem, loc, count, tokens, long, addresses, options.stext);
+    } catch (error) {
+      if (!(error instanceof KtriageError)) throw error;
+      failure ??= error;
+      continue;
+    }
+    decoded ??= d;
+    if (marksAgree(mem, d) !== false) {
+      decoded = d;
       break;
     }
   }
-  if (!chosen) {
-    const why =
-      stextIndex >= 0
-        ? `no encoding puts _stext at 0x${options.stext!.toString(16)}`
-        : 'no encoding gives sorted addresses';
-    throw corrupt('kallsyms address table', loc.offsets ?? loc.addresses, why);
-  }
-
+  if (!decoded) throw failure;
+  const { names, chosen } = decoded;
   const table = SymbolTable.ascending(chosen.addresses)
     ? new SymbolTable(names.text, names.starts, chosen.addresses)
     : SymbolTable.fromEntries(
         Array.from({ length: count }, (_, i) => ({
           type: names.text[names.starts[i]!]!,
-          name: nameAt(i),
+          name: names.text.slice(names.starts[i]! + 1, names.starts[i + 1]),
           address: chosen.addresses[i]!,
         })),
       );
   return { table, encoding: chosen.encoding };
+}
+
+interface RawAddresses {
+  candidates: KallsymsEncoding[];
+  view: DataView;
+  base: bigint;
+}
+
+function readAddresses(mem: MemoryView, loc: KallsymsLocations, count: number): RawAddresses {
+  if (loc.addresses !== undefined) {
+    const raw = need(mem, loc.addresses, count * 8, 'kallsyms_addresses');
+    return {
+      candidates: ['absolute'],
+      view: new DataView(raw.buffer, raw.byteOffset, raw.byteLength),
+      base: 0n,
+    };
+  }
+  if (loc.offsets === undefined) {
+    throw new KtriageError(
+      'missingData',
+      'kallsyms: neither kallsyms_offsets nor kallsyms_addresses is known',
+    );
+  }
+  const raw = need(mem, loc.offsets, count * 4, 'kallsyms_offsets');
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (loc.relativeBase === undefined) return { candidates: ['place-relative'], view, base: 0n };
+  const base = mem.readU64(loc.relativeBase);
+  if (base === undefined)
+    throw new KtriageError('missingData', 'kallsyms: kallsyms_relative_base is not in the dump');
+  return { candidates: ['absolute-percpu', 'base-relative', 'place-relative'], view, base };
+}
+
+interface Decoded {
+  names: DecodedNames;
+  chosen: { encoding: KallsymsEncoding; addresses: BigUint64Array };
+}
+
+function decodeWith(
+  mem: MemoryView,
+  loc: KallsymsLocations,
+  count: number,
+  tokens: Uint8Array[],
+  long: boolean,
+  raw: RawAddresses,
+  stext: bigint | undefined,
+): Decoded {
+  const names = decodeNames(mem, loc, count, tokens, long);
+  const indexOf = (name: string) => {
+    for (let i = 0; i < count; i++) {
+      const s = names.starts[i]!;
+      if (names.starts[i + 1]! - s === name.length + 1 && names.text.startsWith(name, s + 1)) return i;
+    }
+    return -1;
+  };
+  const stextIndex = stext === undefined ? -1 : indexOf('_stext');
+  for (const encoding of raw.candidates) {
+    const addresses = interpret(encoding, raw.view, count, loc, raw.base);
+    if (stextIndex >= 0 ? addresses[stextIndex] === stext : isSorted(addresses)) {
+      const markers = indexOf('kallsyms_markers');
+      return {
+        names: { ...names, markers: markers < 0 ? undefined : addresses[markers] },
+        chosen: { encoding, addresses },
+      };
+    }
+  }
+  const why =
+    stextIndex >= 0
+      ? `no encoding puts _stext at 0x${stext!.toString(16)}`
+      : 'no encoding gives sorted addresses';
+  throw corrupt('kallsyms address table', loc.offsets ?? loc.addresses, why);
 }
 
 function isSorted(a: BigUint64Array): boolean {

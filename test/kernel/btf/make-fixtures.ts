@@ -57,6 +57,19 @@ cut(
 // pointer, 126585 the `.data..percpu` datasec with its vars, 3/17468/8201 a volatile, a restrict, a float.
 cut(
   hostBtf,
-  ['task_struct', 'perf_callchain_context', 'module', 63680, 63501, 126585, 3, 17468, 8201],
+  [
+    'task_struct',
+    'signal_struct',
+    'mm_struct',
+    'rq',
+    'perf_callchain_context',
+    'module',
+    63680,
+    63501,
+    126585,
+    3,
+    17468,
+    8201,
+  ],
   'host-6.18-excerpt.btf.gz',
 );

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatPs } from '../../../src/cli/commands/ps.js';
@@ -87,6 +87,28 @@ describe.skipIf(dumps.length === 0)('tasks of the lab dumps, from nothing but th
         }
         expect(r.tasks.filter((t) => t.panicking).length).toBe(1);
       });
+    });
+  }
+});
+
+const FORMATS = ['vmcore.elf', 'vmcore.flat', 'vmcore.kdump-lzo', 'vmcore.kdump-zstd', 'vmcore.kdump-snappy'];
+const formatsOf = (lab: (typeof dumps)[number]) =>
+  FORMATS.map((f) => join(lab.dir, f)).filter((p) => existsSync(p));
+const withFormats = dumps.filter((d) => d.scenario === 'mutex-hung' && formatsOf(d).length > 0);
+
+describe.skipIf(withFormats.length === 0)('the same tasks from every container format', () => {
+  for (const lab of withFormats) {
+    it(`${lab.scenario}: ${formatsOf(lab).length} formats list what the kdump-zlib vmcore lists`, () => {
+      const listing = (path: string) => {
+        const kd = openKernelDump(path);
+        try {
+          return formatPs(loadKernelTasks(new KernelContext(kd.kernel)).tasks);
+        } finally {
+          kd.close();
+        }
+      };
+      const reference = listing(lab.vmcore);
+      for (const path of formatsOf(lab)) expect(listing(path), path).toBe(reference);
     });
   }
 });

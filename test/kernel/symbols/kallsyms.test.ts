@@ -163,6 +163,49 @@ describe('kallsyms of the lab kernel (real tables, first 3000 symbols)', () => {
     expect(names2).toContain(last.name + 'x'.repeat(130));
   });
 
+  it("reads the length bytes the way the kernel's kallsyms_markers says, even against the release guess", () => {
+    const ti = new DataView(ex.tokenIndex.buffer, ex.tokenIndex.byteOffset, 512);
+    const single = (c: string) => {
+      for (let i = 0; i < 256; i++) {
+        const off = ti.getUint16(2 * i, true);
+        if (ex.tokenTable[off] === c.charCodeAt(0) && ex.tokenTable[off + 1] === 0) return i;
+      }
+      throw new Error(`no one-letter token for ${c}`);
+    };
+    const bounds = entryBounds(ex.names, ex.count);
+    const [s, e] = bounds[ex.count - 1]!;
+    const tokens = ex.names.subarray(s + 1, e);
+    const len = tokens.length + 130;
+    const big = [0x80 | (len & 0x7f), len >> 7, ...tokens, ...new Array(130).fill(single('x'))];
+    const markersName = [...'Dkallsyms_markers'].map(single);
+    const names = Uint8Array.from([...ex.names.subarray(0, s), ...big, markersName.length, ...markersName]);
+    const count = ex.count + 1;
+    // kallsyms_markers sits 2 MiB above the relative base (absolute-percpu: negative offset).
+    const markersAt = ex.relativeBase + 0x200000n;
+    const offsets = new Uint8Array(count * 4);
+    offsets.set(ex.offsets);
+    new DataView(offsets.buffer).setInt32(4 * ex.count, Number(ex.relativeBase - 1n - markersAt), true);
+    const walk = entryBounds(names, count);
+    const markers = new Uint8Array(4 * Math.ceil(count / 256));
+    for (let k = 0; k * 256 < count; k++)
+      new DataView(markers.buffer).setUint32(4 * k, walk[k * 256]![0], true);
+    const mem = regionsMemory([
+      { at: A.kallsyms_names!, bytes: names },
+      { at: A.kallsyms_num_syms!, bytes: u32(count) },
+      { at: A.kallsyms_token_table!, bytes: ex.tokenTable },
+      { at: A.kallsyms_token_index!, bytes: ex.tokenIndex },
+      { at: A.kallsyms_offsets!, bytes: offsets },
+      { at: A.kallsyms_relative_base!, bytes: u64(ex.relativeBase) },
+      { at: markersAt, bytes: markers },
+    ]);
+    for (const guess of [false, true]) {
+      const { table } = decodeKallsyms(mem, loc, { stext: A._stext, longNames: guess });
+      expect(table.count).toBe(count);
+      expect(table.address('kallsyms_markers')).toBe(markersAt);
+      expect([...table].some((y) => y.name.endsWith('x'.repeat(130)))).toBe(true);
+    }
+  });
+
   it('knows which releases use two-byte lengths', () => {
     expect(usesLongNames('6.1.0-56-amd64')).toBe(true);
     expect(usesLongNames('5.15.0-100-generic')).toBe(false);
