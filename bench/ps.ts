@@ -27,6 +27,8 @@ const work = mkdtempSync(join(tmpdir(), 'ktriage-bench-'));
 
 interface Measure {
   seconds: number;
+  /** user + system CPU seconds: the fairer figure on a shared machine. */
+  cpu: number;
   rssMiB: number;
   output: string;
 }
@@ -43,11 +45,14 @@ function timed(command: string[], input?: string): Measure {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
   if (!wall || !rss) throw new Error(`no timing for ${command.join(' ')}: ${text.slice(0, 300)}`);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { seconds, rssMiB: Number(rss[1]) / 1024, output: result.stdout?.toString('utf8') ?? '' };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(text);
+  const cpu = Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0);
+  return { seconds, cpu, rssMiB: Number(rss[1]) / 1024, output: result.stdout?.toString('utf8') ?? '' };
 }
 
 function median(ms: Measure[]): Measure {
-  const sorted = [...ms].sort((a, b) => a.seconds - b.seconds);
+  const sorted = [...ms].sort((a, b) => a.cpu - b.cpu);
   return { ...sorted[Math.floor(sorted.length / 2)]!, rssMiB: Math.max(...ms.map((m) => m.rssMiB)) };
 }
 
@@ -79,12 +84,13 @@ function bench(vmcore: string): void {
     rows.push(['drgn for_each_task', drgn, drgn.output.split('\n').filter(Boolean).length]);
   }
   console.log(
-    `${'tool'.padEnd(22)}${'wall s'.padStart(9)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}${'tasks'.padStart(7)}`,
+    `${'tool'.padEnd(22)}${'wall s'.padStart(9)}${'cpu s'.padStart(8)}${'peak MiB'.padStart(10)}` +
+      `${'cpu ×ktriage'.padStart(14)}${'mem ×ktriage'.padStart(14)}${'tasks'.padStart(7)}`,
   );
   for (const [name, m, tasks] of rows) {
     console.log(
-      `${name.padEnd(22)}${m.seconds.toFixed(3).padStart(9)}${m.rssMiB.toFixed(1).padStart(10)}` +
-        `${(m.seconds / ktriage.seconds).toFixed(2).padStart(15)}${(m.rssMiB / ktriage.rssMiB).toFixed(2).padStart(14)}` +
+      `${name.padEnd(22)}${m.seconds.toFixed(3).padStart(9)}${m.cpu.toFixed(2).padStart(8)}${m.rssMiB.toFixed(1).padStart(10)}` +
+        `${(m.cpu / ktriage.cpu).toFixed(2).padStart(14)}${(m.rssMiB / ktriage.rssMiB).toFixed(2).padStart(14)}` +
         `${(tasks ?? '').toString().padStart(7)}`,
     );
   }

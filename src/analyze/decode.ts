@@ -4,7 +4,13 @@
  * the RFLAGS of CPUs stopped with interrupts off, and the taint letters.
  */
 
-import { decodeRflags, decodeTaint, decodeThreadFlags, parseRelease } from '../kernel/flags/index.js';
+import {
+  decodeRflags,
+  decodeTaint,
+  decodeTaskState,
+  decodeThreadFlags,
+  parseRelease,
+} from '../kernel/flags/index.js';
 import { decodePageFlags } from '../kernel/mm/index.js';
 import type { Crash, Evidence } from '../model/index.js';
 import { hex, owner, stacksOf } from './frames.js';
@@ -12,7 +18,7 @@ import { irqState } from './irq.js';
 import { taskOf, threadFlags } from './lock-holder.js';
 import { locks } from './locks.js';
 import { compoundOf, pageLayout } from './pages.js';
-import type { DecodedValue } from './results.js';
+import type { DecodedValue, LockFinding } from './results.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
 export const decoders = defineAnalyzer<DecodedValue[]>({
@@ -31,10 +37,23 @@ export const decoders = defineAnalyzer<DecodedValue[]>({
         .filter((a) => a !== undefined),
     );
     pages(crash, lockPages, out, findings);
-    threads(crash, out);
+    const found = context.get(locks).locks;
+    // Thread flags of the tasks the diagnosis names (a dump has them for every task).
+    const named = new Set<number>(
+      found
+        .flatMap((l) => [
+          l.holder?.pid,
+          ...l.waiters.map((w) => w.pid),
+          ...(l.candidates ?? []).map((c) => c.pid),
+        ])
+        .filter((p): p is number => p !== undefined),
+    );
+    if (crash.system.panicPid !== undefined) named.add(crash.system.panicPid);
+    threads(crash, out, named);
+    states(crash, found, out);
     const seenRflags = new Set<string>();
     for (const s of context.get(irqState)) {
-      if (!s.disabled || s.rflags === undefined) continue;
+      if (!s.disabled || s.rflags === undefined || s.by?.fn === 'panic') continue;
       const raw = s.rflags.toString(16).padStart(8, '0');
       if (seenRflags.has(raw)) continue;
       seenRflags.add(raw);
@@ -121,11 +140,13 @@ function pages(
   }
 }
 
-function threads(crash: Crash, out: DecodedValue[]): void {
+function threads(crash: Crash, out: DecodedValue[], named: Set<number>): void {
   const version = parseRelease(crash.system.release);
   const seen = new Set<string>();
   stacksOf(crash).forEach((stack) => {
     const task = taskOf(crash, stack);
+    const pid = task?.pid ?? stack.pid;
+    if (pid === undefined || !named.has(pid)) return;
     const flags = threadFlags(crash, stack, task);
     if (!flags) return;
     const key = `${task?.pid ?? stack.pid}|${flags.value}`;
@@ -142,4 +163,28 @@ function threads(crash: Crash, out: DecodedValue[]): void {
       evidence: flags.evidence ? [flags.evidence] : [],
     });
   });
+}
+
+/** The state word of every task a lock names (holder, waiters), when the input has the raw bits. */
+function states(crash: Crash, found: LockFinding[], out: DecodedValue[]): void {
+  const version = parseRelease(crash.system.release);
+  const seen = new Set<number>();
+  for (const party of found.flatMap((l) => [...(l.holder ? [l.holder] : []), ...l.waiters])) {
+    const task = crash.tasks.find(
+      (t) =>
+        (party.task !== undefined && t.task === party.task) ||
+        (party.pid !== undefined && party.pid !== 0 && t.pid === party.pid),
+    );
+    if (!task || task.stateBits === undefined || seen.has(task.pid)) continue;
+    seen.add(task.pid);
+    const d = decodeTaskState(task.stateBits, version, task.exitState ?? 0);
+    if (!d) continue;
+    out.push({
+      subject: `task state of pid ${task.pid}${task.comm ? ` "${task.comm}"` : ''}`,
+      raw: `0x${task.stateBits.toString(16)}`,
+      names: [...d.names, `${d.letter} (ps), ${d.crash} (crash)`],
+      table: d.table.id,
+      evidence: (task.evidence ?? []).slice(0, 1),
+    });
+  }
 }

@@ -190,8 +190,13 @@ export function uniqueStacks(crash: Parameters<typeof stacksOf>[0]): number[] {
   const stacks = stacksOf(crash);
   const best = new Map<string, number>();
   const order: string[] = [];
+  // On a tie, a stack unwound from the dump (the state at the crash, with code addresses to
+  // disassemble) beats the log's earlier copy of it.
   const score = (s: Stack) =>
-    (s.partial ? 0 : 4) + (interruptedContextMissing(s) ? 0 : 2) + (locate(s).regs ? 1 : 0);
+    (s.partial ? 0 : 4) +
+    (interruptedContextMissing(s) ? 0 : 2) +
+    (locate(s).regs ? 1 : 0) +
+    (s.origin === 'unwind' ? 0.5 : 0);
   stacks.forEach((s, i) => {
     const key =
       s.pid !== undefined && s.pid !== 0

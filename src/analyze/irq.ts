@@ -120,7 +120,11 @@ function disabler(stack: Stack): IrqState['by'] {
 }
 
 function findings(stacks: Stack[], states: IrqState[]): Finding[] {
-  const off = states.filter((s) => s.disabled);
+  // panic() disables interrupts on the CPU that panics: expected, not a finding.
+  // An interrupt handler runs with interrupts off by design: only worth a word when it spins.
+  const off = states.filter(
+    (s) => s.disabled && s.by?.fn !== 'panic' && !(s.by?.why.startsWith('hard-IRQ context') ?? false),
+  );
   if (off.length === 0) return [];
   const byFn = new Map<string, IrqState[]>();
   for (const s of off) {

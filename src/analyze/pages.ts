@@ -51,7 +51,7 @@ export function compoundOf(crash: Crash, head: bigint): CompoundFacts {
   for (const page of [knownPage(crash, head), knownPage(crash, first)]) {
     if (page?.compoundDtor)
       return {
-        kind: compoundKind(page.compoundDtor),
+        kind: compoundKind(page.compoundDtor, parseRelease(crash.system.release)),
         dtor: page.compoundDtor,
         evidence: page.evidence ?? [],
       };
@@ -61,7 +61,12 @@ export function compoundOf(crash: Crash, head: bigint): CompoundFacts {
     for (const [field, value] of Object.entries(s.fields)) {
       if (!/lru\.next|compound_dtor/.test(field)) continue;
       const sym = /<([\w.]+)(?:\+\d+)?>/.exec(value)?.[1];
-      if (sym) return { kind: compoundKind(sym), dtor: sym, evidence: s.evidence ? [s.evidence] : [] };
+      if (sym)
+        return {
+          kind: compoundKind(sym, parseRelease(crash.system.release)),
+          dtor: sym,
+          evidence: s.evidence ? [s.evidence] : [],
+        };
     }
   }
   return { kind: 'unknown', evidence: [] };

@@ -5,6 +5,7 @@
  * model's instructions (from `dis` in a transcript, or decoded from a dump); never parses text.
  */
 
+import { loopThrough } from '../kernel/locks/spin-target.js';
 import type { CodeView, Instruction, MemoryOperand, RegisterSet } from '../model/index.js';
 
 export interface SpinLoop {
@@ -77,7 +78,9 @@ export function readSpinLoop(code: CodeView | undefined, rip: bigint | undefined
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const idx = all.findIndex((i) => i.address === rip);
   if (idx < 0) return undefined;
-  const window = all.slice(Math.max(0, idx - 4), idx + 4);
+  // The loop itself when the control flow through the RIP closes (the load may sit far from the
+  // RIP, e.g. `pause; jmp` back to `mov (%rbx),%eax; test; jne`), else the instructions around it.
+  const window = loopThrough(code, rip) ?? all.slice(Math.max(0, idx - 4), idx + 4);
   const loop: SpinLoop = { at: all[idx]!, instructions: window };
   loop.pause = window.find((i) => i.mnemonic === 'pause' || /^rep\s*nop/.test(i.mnemonic));
   loop.backJump = window.find(

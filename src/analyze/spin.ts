@@ -6,6 +6,7 @@
  * the lock address when the loop's memory operand or the slow path's argument register gives it.
  */
 
+import { notALockWait } from '../kernel/locks/spin-target.js';
 import { type Crash, type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
 import {
   baseName,
@@ -163,15 +164,49 @@ function spinnerOf(
   index: number,
   loops: Map<number, SpinLoop>,
 ): Spinner | undefined {
-  const loc = locate(stack);
-  const fns = contextFunctions(stack);
+  const found = spinnerAt(crash, stack, index, loops, locate(stack), contextFunctions(stack));
+  if (found) return found;
+  // An interrupt taken on top of the loop (a timer tick when the dump was taken, the watchdog on
+  // the CPU that panicked): the context it interrupted, one exception frame further out.
+  const first = locate(stack).exception;
+  for (const ex of stack.exceptions) {
+    if (ex === first || ex.bogus || ex.entry === 'syscall' || isUserRegs(ex.regs)) continue;
+    if (ex.beforeFrame >= stack.frames.length) continue;
+    const frame = stack.frames[ex.beforeFrame]!;
+    const loc: ReturnType<typeof locate> = { frameIndex: ex.beforeFrame, regs: ex.regs, exception: ex };
+    const fn = ex.ripFunction ?? frame.fn;
+    if (fn !== undefined) loc.fn = fn;
+    const offset = ex.ripOffset ?? frame.offset;
+    if (offset !== undefined) loc.offset = offset;
+    const address = ex.regs.values.rip ?? frame.address;
+    if (address !== undefined) loc.address = address;
+    const fns = stack.frames
+      .slice(ex.beforeFrame)
+      .filter((f) => f.reliable && f.fn !== undefined)
+      .map((f) => baseName(f.fn)!);
+    const outer = spinnerAt(crash, stack, index, loops, loc, fns);
+    if (outer) return outer;
+  }
+  return undefined;
+}
+
+function spinnerAt(
+  crash: Crash,
+  stack: Stack,
+  index: number,
+  loops: Map<number, SpinLoop>,
+  loc: ReturnType<typeof locate>,
+  fns: string[],
+): Spinner | undefined {
   if (fns.length === 0 || fns[0] === '__schedule' || fns[0] === 'schedule') return undefined;
   const evidence: Evidence[] = [];
-  const loop = readSpinLoop(crash.code, loc.address);
+  // Idle and kexec/NMI stop paths are no lock wait: not worth disassembling.
+  const loop = notALockWait(fns[0]) ? undefined : readSpinLoop(crash.code, loc.address);
   if (loop) loops.set(index, loop);
   // 1. The loop's instructions.
   if (loop && (loop.pause || loop.backJump)) {
-    const how = isBitSpin(loop) ? 'bit-spin-lock' : 'spin-loop';
+    // A loop inside a known slow path keeps that path's name (queued-spinlock, rwlock…).
+    const how = isBitSpin(loop) ? 'bit-spin-lock' : (SPIN_FUNCTIONS[fns[0]!]?.how ?? 'spin-loop');
     for (const i of [loop.pause, loop.load, loop.test]) if (i?.evidence) evidence.push(i.evidence);
     const spinner = make(stack, index, how, loc, evidence);
     if (loop.operand && loop.load) {

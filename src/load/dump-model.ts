@@ -20,7 +20,7 @@ import {
   type SleepingLock,
   sleepingLockKind,
 } from '../kernel/locks/sleeping.js';
-import { type SpinTarget, spinTarget } from '../kernel/locks/spin-target.js';
+import { notALockWait, type SpinTarget, spinTarget } from '../kernel/locks/spin-target.js';
 import { PageReader } from '../kernel/mm/page-read.js';
 import { threadSizeOf } from '../kernel/unwind/cpu-stacks.js';
 import type { Crash } from '../model/crash.js';
@@ -82,7 +82,7 @@ export function enrichFromKernel(crash: Crash, kd: KernelDump, ctx: KernelContex
           addPage(value, `CPU ${cpu.id} ${name.toUpperCase()} in its exception frame`);
       }
       const rip = regs.rip;
-      if (rip === undefined || NOT_A_LOCK_WAIT.test(symbols.lookup(rip)?.symbol.name ?? '')) continue;
+      if (rip === undefined || notALockWait(symbols.lookup(rip)?.symbol.name)) continue;
       const target = spinTarget(code, rip, regs);
       if (!target) continue;
       result.spinTargets.push({ cpu: cpu.id, target });
@@ -133,13 +133,6 @@ function interruptedRegisters(stack: Stack): Record<string, bigint>[] {
   if (stack.exceptions.length === 0 && stack.regs) out.push(stack.regs.values);
   return out;
 }
-
-/**
- * Where an idle CPU waits, or where the dump's own machinery stopped one (kexec, the kdump NMI):
- * loops there are not lock waits, and decoding them costs time.
- */
-const NOT_A_LOCK_WAIT =
-  /^(native_safe_halt|default_idle|arch_cpu_idle|mwait_idle|intel_idle|acpi_idle|acpi_safe_halt|amd_e400_idle|poll_idle|cpu_idle_poll|halt|machine_kexec|__crash_kexec|crash_kexec|crash_nmi_callback|nmi_cpu_backtrace|native_stop_other_cpus|stop_this_cpu)/;
 
 function exactSymbol(crash: Crash, address: bigint): string | undefined {
   const hit = crash.symbols?.lookup(address);

@@ -4,11 +4,12 @@
  * src/text/crash, everything else textual to src/text/console.
  */
 
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ProgressReporter } from '../dump/open.js';
 import { KtriageError } from '../errors.js';
 import type { Crash, InputInfo } from '../model/index.js';
-import { parseConsoleLog } from '../text/console/index.js';
+import { parseConsoleLog, readConsoleLogStream } from '../text/console/index.js';
 import { looksLikeCrashTranscript, parseCrashTranscript } from '../text/crash/index.js';
 import { sniff } from './detect.js';
 import { loadDump } from './dump.js';
@@ -17,13 +18,18 @@ import { fsError, openInput, refuseSniffed } from './open.js';
 export interface LoadOptions {
   progress?: ProgressReporter;
   timeZone?: string;
+  /** Text files larger than this are streamed (default STREAM_TEXT_BYTES). */
+  streamThreshold?: number;
 }
 
-/** Text inputs up to this size are parsed in memory; larger ones are refused with advice for now. */
-export const MAX_TEXT_BYTES = 1 << 30;
+/**
+ * Text up to this size is read whole (transcripts and ordinary logs); a larger log is streamed and
+ * only the records around reports are kept, so memory stays flat whatever its size.
+ */
+export const STREAM_TEXT_BYTES = 64 << 20;
 
 export async function loadInput(path: string, options: LoadOptions = {}): Promise<Crash> {
-  if (path === '-') return loadText(await readStdin(), '-');
+  if (path === '-') return loadStdin();
   const opened = await openInput(path);
   const refusal = refuseSniffed(path, opened.sniffed);
   if (refusal) throw refusal;
@@ -45,13 +51,8 @@ export async function loadInput(path: string, options: LoadOptions = {}): Promis
     default:
       break;
   }
-  if (opened.size > MAX_TEXT_BYTES) {
-    throw new KtriageError(
-      'unsupported',
-      `${path}: ${opened.size} bytes of text is more than ktriage reads at once (1 GiB); cut the log around the crash`,
-      { path },
-    );
-  }
+  if (opened.size > (options.streamThreshold ?? STREAM_TEXT_BYTES))
+    return streamLog(path, opened.size, options.progress);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -92,16 +93,52 @@ export function loadText(bytes: Buffer, path: string): Crash {
   return parseConsoleLog(text, input);
 }
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+async function streamLog(path: string, size: number, progress: ProgressReporter | undefined): Promise<Crash> {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  let done = 0;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of stream) {
+        done += (chunk as Buffer).length;
+        progress?.(done, size, `reading ${path}`);
+        yield chunk as Buffer;
+      }
+    } catch (error) {
+      throw fsError(error, path);
+    }
+  }
+  return readConsoleLogStream(chunks(), { path, format: 'console-log', bytes: size });
+}
+
+const asBuffer = (chunk: unknown): Buffer =>
+  typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+
+/** Standard input: read whole while small; past the threshold the rest is streamed as a console log. */
+async function loadStdin(): Promise<Crash> {
+  const iterator = process.stdin[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
   let total = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const buffer = asBuffer(next.value);
+    head.push(buffer);
     total += buffer.length;
-    if (total > MAX_TEXT_BYTES)
-      throw new KtriageError('unsupported', 'standard input: more than 1 GiB of text');
-    chunks.push(buffer);
+    if (total > STREAM_TEXT_BYTES) {
+      const first = Buffer.concat(head);
+      const refusal = refuseSniffed('standard input', sniff(first.subarray(0, 65536)));
+      if (refusal) throw refusal;
+      async function* rest(): AsyncGenerator<Uint8Array> {
+        yield first;
+        for (;;) {
+          const more = await iterator.next();
+          if (more.done) return;
+          yield asBuffer(more.value);
+        }
+      }
+      return readConsoleLogStream(rest(), { path: '-', format: 'console-log' });
+    }
   }
   if (total === 0) throw new KtriageError('empty', 'standard input: empty');
-  return Buffer.concat(chunks);
+  return loadText(Buffer.concat(head), '-');
 }

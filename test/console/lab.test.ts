@@ -34,15 +34,23 @@ function sys(scenario: string): Record<string, string> {
   return out;
 }
 
-/** crash `bt -a`: per CPU, the PID and the exception frame's RIP and RFLAGS. */
-function btA(scenario: string): Map<number, { pid: number; exceptionRip?: string; rflags?: bigint }> {
-  const out = new Map<number, { pid: number; exceptionRip?: string; rflags?: bigint }>();
+interface BtCpu {
+  pid: number;
+  exceptionRip?: string;
+  rflags?: bigint;
+  /** Registers of the exception frame (crash's names, lower case). */
+  regs: Record<string, bigint>;
+}
+
+/** crash `bt -a`: per CPU, the PID and the exception frame's RIP and registers. */
+function btA(scenario: string): Map<number, BtCpu> {
+  const out = new Map<number, BtCpu>();
   let cpu = -1;
   for (const line of read(scenario, 'crash/bt-a.txt').split('\n')) {
     const head = /^PID: (\d+)\s+TASK: \S+\s+CPU: (\d+)/.exec(line);
     if (head) {
       cpu = Number(head[2]);
-      out.set(cpu, { pid: Number(head[1]) });
+      out.set(cpu, { pid: Number(head[1]), regs: {} });
       continue;
     }
     const entry = out.get(cpu);
@@ -51,6 +59,12 @@ function btA(scenario: string): Map<number, { pid: number; exceptionRip?: string
     if (rip && !entry.exceptionRip) entry.exceptionRip = rip[1]!;
     const fl = /RFLAGS: ([0-9a-f]+)/.exec(line);
     if (fl && entry.rflags === undefined) entry.rflags = BigInt(`0x${fl[1]}`);
+    if (entry.exceptionRip && !/^\s*#/.test(line)) {
+      for (const m of line.matchAll(/\b(R[A-Z0-9]+): ([0-9a-f]{8,16})\b/g)) {
+        const name = m[1]!.toLowerCase();
+        if (!(name in entry.regs)) entry.regs[name] = BigInt(`0x${m[2]}`);
+      }
+    }
   }
   return out;
 }
@@ -105,6 +119,11 @@ describe('lab logs', () => {
         const top = stack.frames[0]!;
         expect(`${top.fn}+${top.offset}`).toBe(ref.exceptionRip);
         expect(stack.regs?.values.rflags).toBe(ref.rflags);
+        // Every general register crash printed for the exception frame, the log printed too.
+        const gprs = Object.entries(ref.regs).filter(([n]) => n !== 'rip' && n !== 'rsp' && n !== 'rflags');
+        expect(gprs.length).toBeGreaterThan(10);
+        for (const [name, value] of gprs)
+          expect(stack.regs?.values[name], `${name} of cpu ${cpu}`).toBe(value);
         expect(crash.cpus.find((x) => x.id === cpu)?.stack).toBe(crash.stacks.indexOf(stack));
       }
     });

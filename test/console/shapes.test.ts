@@ -122,3 +122,13 @@ describe('console shapes', () => {
     expect(c.reports.map((r) => r.kind)).toContain('null-deref');
   });
 });
+
+describe("crash's log command output (real, from the lab's mutex-hung dump)", () => {
+  const plain = verdict(readFileSync(fixture('lab', 'mutex-hung', 'vmcore-dmesg.txt'), 'utf8'));
+  for (const option of ['T', 'm', 't', 'd']) {
+    it(`log -${option}: same verdict as vmcore-dmesg`, () => {
+      const text = readFileSync(fixture('dump', 'crash-log-options', `mutex-hung-log-${option}.txt`), 'utf8');
+      expect(verdict(text)).toEqual(plain);
+    });
+  }
+});

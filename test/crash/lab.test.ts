@@ -162,10 +162,12 @@ describe.each(LAB_SCENARIOS)('lab %s', (scenario) => {
     expect(crash.stacks.filter((s) => !s.partial && s.origin === 'crash-bt')).toHaveLength(
       foreach.stacks.length,
     );
-    // Stacks the log holds for tasks crash could not list (mutex-hung's blocked tasks) join them;
-    // none of them repeats a task or CPU that bt showed.
+    // The log's own stacks (NMI backtraces, hung tasks crash could not list) join them, with their
+    // origin and lines inside the `log` output.
+    const logLines = crash.transcript!.find((b) => b.command === 'log')!;
     for (const s of crash.stacks.filter((x) => x.origin !== 'crash-bt')) {
-      expect(foreach.stacks.some((f) => f.pid === s.pid && s.pid !== undefined)).toBe(false);
+      expect(s.evidence?.line).toBeGreaterThanOrEqual(logLines.startLine);
+      expect(s.evidence?.line).toBeLessThanOrEqual(logLines.endLine);
     }
     expect(crash.cpus.map((c) => c.id)).toEqual([0, 1, 2, 3]);
     const btA = parseFile(labFile(scenario, 'bt-a.txt'));
@@ -186,8 +188,10 @@ describe('lab: spinners, locks and interrupt state', () => {
       const b = crash.symbols!.byName('lab_lock_b')!;
       expect(a.type).toBe('B');
       expect(a.module).toBe('lab_abba');
-      const spinners = crash.stacks.filter((s) =>
-        s.exceptions.some((e) => e.ripFunction === 'native_queued_spin_lock_slowpath'),
+      const spinners = crash.stacks.filter(
+        (s) =>
+          s.origin === 'crash-bt' &&
+          s.exceptions.some((e) => e.ripFunction === 'native_queued_spin_lock_slowpath'),
       );
       // irqoff: both spinners caught by the crash NMI; otherwise one of them is the task the
       // soft-lockup watchdog panicked in (its IRQ-stack frame is bogus) and one is caught by the NMI.

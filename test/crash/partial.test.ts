@@ -4,6 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { looksLikeCrashTranscript } from '../../src/text/crash/index.js';
 import { labFile, labSession, parseText, readText, SEED } from './helpers.js';
 
 const labSessionText = (s: string) => labSession(s).text;
@@ -110,5 +111,23 @@ describe('wrapped lines', () => {
       expect(wrapped.split('\n').length).toBeGreaterThan(text.split('\n').length);
       expect(summary(parseText(wrapped))).toEqual(summary(parseText(text)));
     }
+  });
+});
+
+describe('quoted in a mail reply', () => {
+  it('a lab session quoted with "> " reads the same (ps `>` marks stay ambiguous, not invented)', () => {
+    const text = labSessionText('null-deref');
+    const quoted = text
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n');
+    const a = parseText(text);
+    const b = parseText(quoted);
+    expect(b.stacks.map((s) => s.frames.length)).toEqual(a.stacks.map((s) => s.frames.length));
+    expect(b.system.panic).toBe(a.system.panic);
+    expect(looksLikeCrashTranscript(quoted)).toBe(true);
+    expect(b.code?.around(0xffffffffc036a005n, 0, 1)[0]?.mnemonic).toBe('movq');
+    // a quoted ps row `>  >  0 …` keeps crash's own `>`
+    expect(b.tasks.filter((t) => t.active).length).toBe(a.tasks.filter((t) => t.active).length);
   });
 });

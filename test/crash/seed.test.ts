@@ -220,6 +220,14 @@ describe('seed transcript: pages and structs', () => {
     expect(crash.pages).toHaveLength(2);
   });
 
+  it("answers the flags word of both pages from memory (kmem FLAGS, struct page's first member)", () => {
+    // `mov (%r12),%rax` reads *(head page + 0): the flags crash printed, bit 24 (0x1000000) set
+    expect(crash.memory?.readU64(0xffffea0123300000n)).toBe(0x6016c60138402cn);
+    expect(crash.memory?.readU64(0xffffea0123302a40n)).toBe(0x6fffff00008000n);
+    expect(crash.memory?.describe?.(0xffffea0123300000n)?.line).toBe(163);
+    expect(crash.memory?.readU64(0xffffea0123300008n)).toBeUndefined();
+  });
+
   it('keeps struct dumps with dotted paths', () => {
     const count = crash.structs.find((s) => s.fields['_count.counter'] !== undefined)!;
     expect(count.type).toBe('page');

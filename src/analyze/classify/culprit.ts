@@ -107,7 +107,7 @@ export function culpritOf(crash: Crash, report: Report, t: ReportTitle): Culprit
           ? `CPU ${stack.cpu}`
           : report.cpu !== undefined
             ? `CPU ${report.cpu}`
-            : 'the CPU';
+            : 'The CPU';
       const entry =
         t.frame && bare(t.frame) !== bare(frame.fn) ? `; the title names its entry point ${t.frame}` : '';
       return withModule(
@@ -125,20 +125,17 @@ export function culpritOf(crash: Crash, report: Report, t: ReportTitle): Culprit
   const fn = t.frame;
   let why: string;
   if (kind === 'hung-task') {
-    why = `${report.comm ?? 'the task'}${report.pid !== undefined ? `:${report.pid}` : ''} was blocked${report.stuckSeconds ? ` for more than ${report.stuckSeconds}s` : ''} waiting under ${fn}, the first frame that is not scheduling, locking or waiting.`;
+    why = `Task ${report.comm ?? '?'}${report.pid !== undefined ? `:${report.pid}` : ''} was blocked${report.stuckSeconds ? ` for more than ${report.stuckSeconds}s` : ''} waiting under ${fn}, the first frame that is not scheduling, locking or waiting.`;
   } else if (kind === 'deadlock' || kind === 'lockdep') {
-    why = `${fn} is where lockdep saw the lock taken in the order that closes the cycle.`;
+    why = `Lockdep saw ${fn} take the lock in the order that closes the cycle.`;
   } else if (report.ripFunction && bare(report.ripFunction) === fn) {
-    why = `the faulting instruction is in ${fn} (RIP ${formatRip(report.ripFunction, report.ripOffset, report.ripSize)}).`;
+    why = `The faulting instruction is in ${fn} (RIP ${formatRip(report.ripFunction, report.ripOffset, report.ripSize)}).`;
   } else if (kind === 'warning' || kind === 'bug') {
-    why = `${fn} is the first frame of the report past the WARN/BUG machinery and generic helpers.`;
+    why = `The first frame of the report past the WARN/BUG machinery and generic helpers is ${fn}.`;
   } else {
-    why = `${fn} is the first frame of the report past the reporting machinery and generic helpers.`;
+    why = `The first frame of the report past the reporting machinery and generic helpers is ${fn}.`;
   }
-  return withModule(
-    { function: fn, why: why[0]!.toUpperCase() + why.slice(1), evidence: frameEvidence(frame, head) },
-    frame,
-  );
+  return withModule({ function: fn, why, evidence: frameEvidence(frame, head) }, frame);
 }
 
 function withModule(c: Culprit, frame: Frame | undefined): Culprit {

@@ -52,7 +52,7 @@ export function classifyFromPanic(crash: Crash): Classification {
       out.altTitles.push(out.title);
       out.title = normaliseTitle(template.replace('{1}', frame.fn.split('.')[0]!));
     }
-    const where = crash.system.panicCpu !== undefined ? `CPU ${crash.system.panicCpu}` : 'the panicking CPU';
+    const where = crash.system.panicCpu !== undefined ? `CPU ${crash.system.panicCpu}` : 'The panicking CPU';
     const what =
       kind === 'hard-lockup' || kind === 'soft-lockup' || kind === 'rcu-stall'
         ? `${where} was stuck in ${frame.fn} (${formatRip(frame.fn, frame.offset)}) when the watchdog's NMI interrupted it; the panic string is "${message}".`

@@ -92,6 +92,28 @@ function toModel(ins: IcedInstruction, f: Formatter, symbols: SymbolView | undef
   return out;
 }
 
+/**
+ * Where each instruction of `bytes` (64-bit code at `ip`) starts, without formatting any: the cheap
+ * pass a CodeView makes over a whole function so that it formats only the window it is asked for.
+ */
+export function instructionStarts(bytes: Uint8Array, ip: bigint, max = 65536): bigint[] {
+  const iced = loadIced();
+  const decoder = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
+  decoder.ip = ip;
+  const ins = new iced.Instruction();
+  const out: bigint[] = [];
+  try {
+    while (decoder.canDecode && out.length < max) {
+      out.push(decoder.ip);
+      decoder.decodeOut(ins);
+    }
+  } finally {
+    ins.free();
+    decoder.free();
+  }
+  return out;
+}
+
 /** Decodes `bytes` as 64-bit code loaded at `ip`. Undecodable bytes become `(bad)` one byte long. */
 export function decodeInstructions(
   bytes: Uint8Array,

@@ -4,7 +4,8 @@
  * (%rbx),%eax; test; jne` in the virt_spin_lock path of native_queued_spin_lock_slowpath, `pause;
  * mov (%r12),%rax; test $0x1000000,%eax; jne` in bit_spin_lock), and the memory operand of the loop's
  * load is evaluated with that CPU's registers. A register the loop itself overwrites is not trusted;
- * a RIP-relative operand names a global. Public names: SpinTarget, spinTarget, loopThrough.
+ * a RIP-relative operand names a global. Public names: SpinTarget, spinTarget, loopThrough,
+ * notALockWait.
  */
 
 import type { CodeView, Instruction } from '../../model/memory.js';
@@ -30,6 +31,17 @@ const WINDOW = 48;
 const MAX_STEPS = 48;
 const READS = /^(mov|test|cmp|bt|movz|movs|and|or|xor|add|sub|lock\s+cmpxchg|cmpxchg)[a-z]{0,3}$/;
 const UNCONDITIONAL = /^(jmp|ret|iret|sysret|ud2|int3|hlt)/;
+
+/**
+ * Where an idle CPU waits, or where the dump's own machinery stopped one (kexec, the kdump NMI):
+ * loops there are not lock waits, and disassembling them only costs time.
+ */
+const NOT_A_LOCK_WAIT =
+  /^(native_safe_halt|default_idle|arch_cpu_idle|mwait_idle|intel_idle|acpi_idle|acpi_safe_halt|amd_e400_idle|poll_idle|cpu_idle_poll|halt|machine_kexec|__crash_kexec|crash_kexec|crash_nmi_callback|nmi_cpu_backtrace|native_stop_other_cpus|stop_this_cpu|panic)$/;
+
+export function notALockWait(fn: string | undefined): boolean {
+  return fn !== undefined && NOT_A_LOCK_WAIT.test(fn.replace(/\..*$/, ''));
+}
 
 /** The shortest control-flow cycle from `rip` back to itself within the code around it. */
 export function loopThrough(code: CodeView, rip: bigint): Instruction[] | undefined {

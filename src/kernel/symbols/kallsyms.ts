@@ -182,6 +182,33 @@ function grow32(a: Uint32Array): Uint32Array {
   return b;
 }
 
+/** Address of symbol i under an encoding (one symbol: used to test the encodings on `_stext`). */
+function addressOf(
+  encoding: KallsymsEncoding,
+  raw: DataView,
+  i: number,
+  loc: KallsymsLocations,
+  base: bigint,
+): bigint {
+  const mask = (1n << 64n) - 1n;
+  switch (encoding) {
+    case 'absolute':
+      return raw.getBigUint64(8 * i, true);
+    case 'base-relative':
+      return (base + BigInt(raw.getUint32(4 * i, true))) & mask;
+    case 'absolute-percpu': {
+      const v = raw.getInt32(4 * i, true);
+      return v >= 0 ? BigInt(v) : (base - 1n - BigInt(v)) & mask;
+    }
+    case 'place-relative':
+      return (loc.offsets! + BigInt(4 * i) + BigInt(raw.getInt32(4 * i, true))) & mask;
+  }
+}
+
+/**
+ * All addresses under an encoding, computed in 32-bit halves straight into the result's words: a
+ * BigInt per symbol would cost more than the rest of the decoding.
+ */
 function interpret(
   encoding: KallsymsEncoding,
   raw: DataView,
@@ -190,22 +217,35 @@ function interpret(
   base: bigint,
 ): BigUint64Array {
   const out = new BigUint64Array(count);
-  const mask = (1n << 64n) - 1n;
+  if (encoding === 'absolute') {
+    for (let i = 0; i < count; i++) out[i] = raw.getBigUint64(8 * i, true);
+    return out;
+  }
+  const words = new Uint32Array(out.buffer);
+  // anchor + delta, with delta a signed 33-bit number: lo/hi halves with carry.
+  const put = (i: number, anchorLo: number, anchorHi: number, delta: number) => {
+    const lo = anchorLo + delta;
+    const carry = Math.floor(lo / 0x100000000);
+    words[2 * i] = lo - carry * 0x100000000;
+    words[2 * i + 1] = (anchorHi + carry) >>> 0;
+  };
+  const baseLo = Number(base & 0xffffffffn);
+  const baseHi = Number((base >> 32n) & 0xffffffffn);
+  const tableLo = Number((loc.offsets ?? 0n) & 0xffffffffn);
+  const tableHi = Number(((loc.offsets ?? 0n) >> 32n) & 0xffffffffn);
   for (let i = 0; i < count; i++) {
     switch (encoding) {
-      case 'absolute':
-        out[i] = raw.getBigUint64(8 * i, true);
-        break;
       case 'base-relative':
-        out[i] = (base + BigInt(raw.getUint32(4 * i, true))) & mask;
+        put(i, baseLo, baseHi, raw.getUint32(4 * i, true));
         break;
       case 'absolute-percpu': {
         const v = raw.getInt32(4 * i, true);
-        out[i] = v >= 0 ? BigInt(v) : (base - 1n - BigInt(v)) & mask;
+        if (v >= 0) put(i, 0, 0, v);
+        else put(i, baseLo, baseHi, -1 - v);
         break;
       }
       case 'place-relative':
-        out[i] = (loc.offsets! + BigInt(4 * i) + BigInt(raw.getInt32(4 * i, true))) & mask;
+        put(i, tableLo, tableHi, 4 * i + raw.getInt32(4 * i, true));
         break;
     }
   }
@@ -307,22 +347,22 @@ function decodeWith(
   stext: bigint | undefined,
 ): Decoded {
   const names = decodeNames(mem, loc, count, tokens, long);
-  const indexOf = (name: string) => {
-    for (let i = 0; i < count; i++) {
-      const s = names.starts[i]!;
-      if (names.starts[i + 1]! - s === name.length + 1 && names.text.startsWith(name, s + 1)) return i;
-    }
-    return -1;
-  };
-  const stextIndex = stext === undefined ? -1 : indexOf('_stext');
+  // One pass for the two names the decoding itself needs.
+  let stextIndex = -1;
+  let markersIndex = -1;
+  for (let i = 0; i < count; i++) {
+    const s = names.starts[i]!;
+    const len = names.starts[i + 1]! - s - 1;
+    if (len === 6 && names.text.startsWith('_stext', s + 1)) stextIndex = i;
+    else if (len === 16 && names.text.startsWith('kallsyms_markers', s + 1)) markersIndex = i;
+  }
+  if (stext === undefined) stextIndex = -1;
   for (const encoding of raw.candidates) {
+    if (stextIndex >= 0 && addressOf(encoding, raw.view, stextIndex, loc, raw.base) !== stext) continue;
     const addresses = interpret(encoding, raw.view, count, loc, raw.base);
-    if (stextIndex >= 0 ? addresses[stextIndex] === stext : isSorted(addresses)) {
-      const markers = indexOf('kallsyms_markers');
-      return {
-        names: { ...names, markers: markers < 0 ? undefined : addresses[markers] },
-        chosen: { encoding, addresses },
-      };
+    if (stextIndex >= 0 || isSorted(addresses)) {
+      const markers = markersIndex < 0 ? undefined : addresses[markersIndex];
+      return { names: { ...names, markers }, chosen: { encoding, addresses } };
     }
   }
   const why =

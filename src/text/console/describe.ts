@@ -42,6 +42,9 @@ export function describeReport(report: Report, region: Region, records: LogRecor
   let sawCpuLine = false;
   const stallSeenFromAfar =
     report.match?.kindHint === 'rcu-stall' && !report.header.includes('self-detected');
+  // A hung-task report is printed by khungtaskd about another task: a CPU line in its region
+  // belongs to whatever follows (the hung_task panic), not to the blocked task.
+  const aboutAnotherTask = report.match?.rule === 'hung-task' || report.match?.rule === 'hung-task-split';
   for (let i = 1; i < count; i++) {
     const at = lines[i]!;
     const text = at.text;
@@ -66,6 +69,7 @@ export function describeReport(report: Report, region: Region, records: LogRecor
         if (cpu) {
           sawCpuLine = true;
           // A stall detected by another CPU: the first CPU line is the first stalled CPU's backtrace.
+          if (aboutAnotherTask) continue;
           if (!stallSeenFromAfar) {
             report.cpu ??= cpu.cpu;
             report.pid ??= cpu.pid;
@@ -104,9 +108,14 @@ export function describeReport(report: Report, region: Region, records: LogRecor
       taskLine = undefined;
       continue;
     }
-    if (!report.stack && isRegisterLine(text)) {
-      if (/^\s*R?IP: |^\s*pc : /.test(text)) {
+    if (!report.stack && (isRegisterLine(text) || (c === 80 && text.startsWith('PC is at ', p)))) {
+      if (/^\s*R?IP: |^\s*pc : |^\s*PC is at /.test(text)) {
         const rip = parseRipLine(text);
+        // Old arm64 says "PC is at f+…" and then "pc : [<addr>] lr : …": one register block.
+        if (!rip?.fn && pendingRegs?.rip?.fn) {
+          addRegisters(pendingRegs.regs, text);
+          continue;
+        }
         pendingRegs = { regs: { values: {} }, at };
         if (rip) {
           pendingRegs.rip = rip;
@@ -142,6 +151,8 @@ export function describeReport(report: Report, region: Region, records: LogRecor
       }
     }
   }
+  // Registers without a trace after them (a cut log): still the report's registers.
+  if (!report.regs && pendingRegs) report.regs = pendingRegs.regs;
 }
 
 /** Reads the stack starting at `from`: the report's own if it has none yet, else another one. */
@@ -153,11 +164,20 @@ function takeStack(
   taskLine: ReturnType<typeof parseTaskLine>,
   label: string,
 ): number {
-  const origin = report.match?.kindHint === 'hung-task' ? 'hung-task' : isLockup(report) ? 'lockup' : 'oops';
+  const rule = report.match?.rule;
+  const origin =
+    rule === 'hung-task' || rule === 'hung-task-split' ? 'hung-task' : isLockup(report) ? 'lockup' : 'oops';
   const { stack, end } = readStack(lines, from, origin, report.stack ? undefined : regs);
   if (!report.stack) {
     report.stack = stack;
     if (regs) report.regs = regs.regs;
+    // Old kernels print the oops registers inside the trace (after the trap frames).
+    const inTrace = stack.exceptions[0];
+    if (!regs && inTrace?.ripFunction && report.ripFunction === undefined) {
+      report.ripFunction = inTrace.ripFunction;
+      if (inTrace.ripOffset !== undefined) report.ripOffset = inTrace.ripOffset;
+      report.regs = inTrace.regs;
+    }
     if (taskLine) {
       stack.pid = taskLine.pid;
       stack.comm = taskLine.comm;

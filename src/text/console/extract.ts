@@ -9,6 +9,7 @@ import { readCpuBacktrace } from './nmi.js';
 import { oomReports } from './oom.js';
 import { findReports } from './reports.js';
 import { SystemScanner } from './system.js';
+import { readTaskDump } from './tasks.js';
 
 export interface ExtractedLog {
   reports: Report[];
@@ -21,6 +22,8 @@ export interface ExtractedLog {
 
 /** All-CPU backtraces kept (a 4096-CPU machine prints one per CPU, more than once). */
 const MAX_CPU_BACKTRACES = 8192;
+/** Task dumps kept (sysrq-t on a big machine prints tens of thousands). */
+const MAX_TASK_DUMPS = 20_000;
 
 /** Where a stack was printed, to recognise the same stack reached twice (report and NMI block). */
 function stackKey(stack: Stack): string | undefined {
@@ -89,7 +92,7 @@ export function extractReports(records: LogRecord[], known?: SystemFacts): Extra
         if (report.regs) cpu.regs = report.regs;
         cpus.set(report.cpu, cpu);
       }
-      if (report.match?.kindHint === 'hung-task' && report.pid !== undefined) {
+      if (isHungTaskReport(report) && report.pid !== undefined) {
         const t = task(report.pid);
         t.comm ??= report.comm;
         t.state ??= 'UN';
@@ -108,6 +111,16 @@ export function extractReports(records: LogRecord[], known?: SystemFacts): Extra
       task(lock.heldByPid).comm ??= lock.heldByComm;
     }
   });
+  for (const i of index.taskDumps.slice(0, MAX_TASK_DUMPS)) {
+    const dump = readTaskDump(index, i);
+    if (!dump) continue;
+    const stackIndex = addStack(dump.stack);
+    const t = task(dump.task.pid);
+    t.comm ??= dump.task.comm;
+    t.state ??= dump.task.state;
+    t.stack ??= stackIndex;
+    t.evidence ??= dump.task.evidence;
+  }
   if (system.panicPid !== undefined) {
     const t = task(system.panicPid);
     t.panicking = true;
@@ -154,4 +167,9 @@ function cleanTask(t: Task): Task {
 function mergeInOrder(a: Report[], b: Report[]): Report[] {
   if (b.length === 0) return a;
   return [...a, ...b].sort((x, y) => x.startLine - y.startLine);
+}
+
+/** An "INFO: task … blocked for more than N seconds" report (not the panic that may follow it). */
+export function isHungTaskReport(report: Report): boolean {
+  return report.match?.rule === 'hung-task' || report.match?.rule === 'hung-task-split';
 }

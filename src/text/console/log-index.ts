@@ -21,6 +21,8 @@ export const F_OPENS_REPORT = 64;
 export const F_OOM = 128;
 export const F_OOPS = 256;
 export const F_LOST_CONSOLE = 512;
+/** `task:comm state:D …` — sched_show_task's header (hung tasks, sysrq-w/t, RCU task stalls). */
+export const F_TASK_DUMP = 1024;
 
 /** Contexts as numbers: 0 bare text, 1 stamped without caller, 2 + 2·tid task, 3 + 2·cpu CPU. */
 export const CTX_BARE = 0;
@@ -51,6 +53,7 @@ export class LogIndex {
   readonly headers: number[] = [];
   readonly nmiBacktraces: number[] = [];
   readonly oomKills: number[] = [];
+  readonly taskDumps: number[] = [];
   lostConsole = false;
 
   /** `system`, when given, sees every record with its flags (one pass for everything). */
@@ -78,6 +81,7 @@ export class LogIndex {
     }
     if (marks.flags & F_NMI_BACKTRACE) this.nmiBacktraces.push(i);
     if (marks.flags & F_OOM) this.oomKills.push(i);
+    if (marks.flags & F_TASK_DUMP) this.taskDumps.push(i);
     if (marks.flags & F_LOST_CONSOLE) this.lostConsole = true;
   }
 }
@@ -97,6 +101,7 @@ export function recordMarks(record: LogRecord): RecordMarks {
   const text = raw.length > MAX_MATCH_LINE ? raw.slice(0, MAX_MATCH_LINE) : raw;
   let flags = 0;
   if (contextCode(record) !== CTX_BARE && questionableFrame(text)) flags |= F_QUESTIONABLE;
+  if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('task:')) return { flags: flags | F_TASK_DUMP };
   if (!passesScreen(text)) return flags === 0 ? NO_MARKS : QUESTIONABLE_ONLY;
   let group: HeaderGroup | undefined;
   if (record.source === undefined) {

@@ -112,7 +112,8 @@ function wallStampAt(s: string, pos: number): [string, number] | undefined {
   const end = s.indexOf(']', pos);
   if (end < 0 || end - pos > 40) return undefined;
   const inner = s.slice(pos + 1, end);
-  if (!/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(inner)) return undefined;
+  // dmesg -T: `Mon Mar  3 12:00:00 2024`; crash log -T adds the zone: `Fri Nov 27 05:50:56 UTC 2026`.
+  if (!/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d (?:[A-Z]{2,5} )?\d{4}$/.test(inner)) return undefined;
   return [inner, end + 1];
 }
 

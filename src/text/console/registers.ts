@@ -22,6 +22,9 @@ const X86_RIP =
 const ARM_PC =
   /^\s*(pc|lr) : (?:\[<([0-9a-f]+)>\]\s*)?(?:([A-Za-z_.$][\w.$]*)\+0x([0-9a-f]+)\/0x([0-9a-f]+)(?:\s+\[([\w-]+)[^\]]*\])?|0x([0-9a-f]+)|([0-9a-f]{8,16}))/;
 
+/** Old arm/arm64: `PC is at _snd_timer_stop.constprop.9+0x184/0x2b0 [mod]`. */
+const OLD_ARM_PC = /^\s*PC is at ([A-Za-z_.$][\w.$]*)\+0x([0-9a-f]+)\/0x([0-9a-f]+)(?:\s+\[([\w-]+)\])?/;
+
 export function parseRipLine(text: string): RipLine | undefined {
   const m = X86_RIP.exec(text);
   if (m) {
@@ -36,6 +39,16 @@ export function parseRipLine(text: string): RipLine | undefined {
       if (m[7]) out.module = m[7];
     }
     return out.fn || out.address !== undefined ? out : undefined;
+  }
+  const old = OLD_ARM_PC.exec(text);
+  if (old) {
+    const out: RipLine = {
+      fn: old[1]!,
+      offset: Number.parseInt(old[2]!, 16),
+      size: Number.parseInt(old[3]!, 16),
+    };
+    if (old[4]) out.module = old[4];
+    return out;
   }
   const a = ARM_PC.exec(text);
   if (a && a[1] === 'pc') {
@@ -60,6 +73,9 @@ const RENAME: Record<string, string> = {
   fs: 'fs_base',
   gs: 'gs_base',
   knlgs: 'knl_gs_base',
+  // The kernel pads R8/R9 to two digits; pt_regs and crash call them r8/r9.
+  r08: 'r8',
+  r09: 'r9',
 };
 
 /** Names that start a register-dump line (x86, x86-32, powerpc, arm64). */
@@ -145,6 +161,8 @@ function setRegister(regs: RegisterSet, name: string, value: string): void {
   if (name.length === 0 || name.length > 12) return;
   for (let i = 0; i < name.length; i++) if (!isNameCode(name.charCodeAt(i))) return;
   let v = value;
+  // Old arm64 prints `pc : [<ffffffc000d394c4>]`.
+  if (v.startsWith('[<') && v.endsWith('>]')) v = v.slice(2, -2);
   const paren = v.indexOf('(');
   if (paren > 0) v = v.slice(0, paren);
   const lower = name.toLowerCase();
@@ -166,7 +184,7 @@ function setRegister(regs: RegisterSet, name: string, value: string): void {
 export function addRegisters(regs: RegisterSet, text: string): void {
   const words = tokens(text);
   const head = words[0] ?? '';
-  if (head === 'Code:') return;
+  if (head === 'Code:' || (head === 'PC' && words[1] === 'is')) return;
   if (head === 'RIP:' || head === 'IP:') {
     const rip = parseRipLine(text);
     if (rip?.cs !== undefined) regs.values.cs = BigInt(rip.cs);

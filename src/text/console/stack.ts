@@ -23,6 +23,22 @@ export interface TextLine {
   line?: number;
 }
 
+/** What the entry frame printed just before an in-trace register block says was entered. */
+function entryOf(fn: string | undefined): ExceptionFrame['entry'] | undefined {
+  if (!fn) return undefined;
+  if (fn.includes('nmi')) return 'nmi';
+  if (
+    /^asm_(?:sysvec|common_interrupt|spurious)|apic_timer_interrupt|^(?:common_)?interrupt|irq_entries|^ret_from_intr$/.test(
+      fn,
+    )
+  )
+    return 'irq';
+  if (/^asm_exc_|page_fault|^invalid_op$|^(?:general_protection|divide_error|int3|debug|do_trap)/.test(fn))
+    return 'exception';
+  if (/entry_SYSCALL|^system_call/.test(fn)) return 'syscall';
+  return undefined;
+}
+
 /** Lines of noise tolerated inside a trace before it is considered over. */
 const MAX_NOISE = 0;
 
@@ -97,7 +113,6 @@ export function readStack(
         break;
       }
       if (item.type === 'enter') {
-        lastContext = context;
         context = item.context;
         continue;
       }
@@ -116,8 +131,10 @@ export function readStack(
       noise = 0;
       if (/^\s*R?IP: |^\s*pc : /.test(at.text)) {
         flush();
-        const entry: ExceptionFrame['entry'] =
-          lastContext === 'nmi' ? 'nmi' : lastContext === 'irq' || context === 'irq' ? 'irq' : 'exception';
+        const entry =
+          entryOf(frames[frames.length - 1]?.fn) ??
+          (lastContext === 'nmi' ? 'nmi' : lastContext === 'irq' || context === 'irq' ? 'irq' : 'exception');
+        lastContext = 'unknown';
         pending = { regs: { values: {} }, at, entry };
         const rip = parseRipLine(at.text);
         if (rip) pending.rip = rip;

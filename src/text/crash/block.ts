@@ -68,7 +68,8 @@ export function evidenceFor(block: Block, first: Line, last?: Line, extra: Parti
     source: 'transcript',
     line: first.n,
     command: block.command,
-    text: first.raw.trim().slice(0, 200),
+    // what crash printed, without the annotation a person appended to it
+    text: (first.text.trim() || first.raw.trim()).slice(0, 200),
     ...extra,
   };
   if (last && last.n !== first.n) ev.endLine = last.n;

@@ -51,6 +51,8 @@ export class TranscriptBuilder {
   readonly symbols = new SymbolTable();
   readonly active: ActiveTask[] = [];
   readonly blocks: Block[] = [];
+  /** Dumps of a whole struct (`struct page ADDR`), whose first printed member sits at offset 0. */
+  readonly wholeStructs = new WeakSet<StructDump>();
   private readonly tasksByAddress = new Map<bigint, Task>();
   private readonly tasksByPid = new Map<number, Task[]>();
 

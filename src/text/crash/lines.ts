@@ -9,6 +9,8 @@ export interface Line {
   /** 1-based line number in the input. */
   n: number;
   raw: string;
+  /** `raw` without mail quoting and terminal escapes: what the command printed, annotations and all. */
+  plain: string;
   text: string;
 }
 
@@ -31,16 +33,26 @@ const HTML_TAG =
 export function splitLines(text: string): Line[] {
   const raws = text.split(/\r?\n|\r/);
   const lines: Line[] = [];
+  let regionDepth: number | undefined;
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i]!;
-    lines.push({ n: i + 1, raw, text: cleanLine(raw) });
+    const { depth, rest } = quoteDepth(raw);
+    if (rest.trim() !== '' && !PS_ROW_TAIL.test(rest)) regionDepth = depth;
+    const plain = stripEscapes(unquoteMail(raw, regionDepth));
+    lines.push({ n: i + 1, raw, plain, text: cleanLine(plain) });
   }
   return lines;
+}
+
+/** Terminal colour and title escapes (`\x1b[01;32m`), as a `script` log or a coloured prompt leaves them. */
+export function stripEscapes(s: string): string {
+  return s.includes('\x1b') ? s.replace(/\x1b\[[0-9;?]{0,20}[A-Za-z]|\x1b\][^\x07]{0,200}\x07/g, '') : s;
 }
 
 export function cleanLine(raw: string): string {
   let s = raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw;
   s = s.replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g, ' ').replace(/[\u200b-\u200d\u2060\ufeff]/g, '');
+  s = stripEscapes(s);
   if (s.includes('&')) s = s.replace(/&(#\d{1,5}|[a-z]{2,5});/gi, (m, name: string) => decodeEntity(m, name));
   if (s.includes('<')) s = s.replace(HTML_TAG, ' ');
   s = stripAnnotation(s);
@@ -55,6 +67,28 @@ function decodeEntity(match: string, name: string): string {
     if (code >= 32 && code < 0x10000) return String.fromCharCode(code);
   }
   return match;
+}
+
+/**
+ * Mail quoting (`> crash> bt`, `> > PID: …`) comes off. A `ps` row may carry crash's own `>` (the
+ * active task): quoting is known from the lines around it, so only that many `>` are removed there.
+ */
+const MAIL_QUOTE = /^\s{0,3}(?:>[ \t]?){1,8}/;
+const PS_ROW_TAIL = /^\s*\d+\s+-?\d+\s+(?:\d+|-)\s+[0-9a-fA-F]{8,16}\s+[A-Z?]{2}\s/;
+
+function quoteDepth(s: string): { depth: number; rest: string } {
+  const m = MAIL_QUOTE.exec(s);
+  if (!m) return { depth: 0, rest: s };
+  return { depth: m[0].replace(/\s/g, '').length, rest: s.slice(m[0].length) };
+}
+
+/** Removes `depth` levels of mail quoting; `depth` undefined = all of it (not next to a ps row). */
+export function unquoteMail(s: string, regionDepth?: number): string {
+  const { depth, rest } = quoteDepth(s);
+  if (depth === 0) return s;
+  if (!PS_ROW_TAIL.test(rest)) return rest;
+  const keep = depth - (regionDepth ?? depth - 1);
+  return keep > 0 ? `>${' '.repeat(Math.max(0, keep - 1))}${rest}` : rest;
 }
 
 const CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;

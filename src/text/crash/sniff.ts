@@ -5,7 +5,7 @@
  * the first 20000 lines.
  */
 
-import { cleanLine } from './lines.js';
+import { cleanLine, unquoteMail } from './lines.js';
 import {
   BT_FRAME,
   BT_HEADER,
@@ -67,7 +67,7 @@ export function scoreTranscript(text: string): TranscriptScore {
   for (let n = 0; n < 20000 && start <= text.length; n++) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = cleanLine(text.slice(start, Math.min(end, start + 4096)));
+    const line = cleanLine(unquoteMail(text.slice(start, Math.min(end, start + 4096))));
     start = end + 1;
     if (CRASH_PROMPT.test(line)) score.prompts++;
     else if (LOG_LINE.test(line)) score.logLines++;

@@ -42,6 +42,27 @@ export function applyStructs(out: TranscriptBuilder): void {
     else if (dump.type === 'page') applyPage(out, dump, dump.address);
   }
   applyDestructors(out);
+  firstMembersToMemory(out);
+}
+
+/**
+ * The first member printed by a whole-struct dump lives at the struct's address. Its size is only
+ * certain when the value needs 8 bytes (beyond 32 bits), so only those become memory words.
+ */
+function firstMembersToMemory(out: TranscriptBuilder): void {
+  for (const dump of out.crash.structs) {
+    if (dump.address === undefined || !out.wholeStructs.has(dump) || dump.address < 1n << 32n) continue;
+    const first = Object.values(dump.fields)[0];
+    const value = fieldNumber(first);
+    if (value === undefined || value >= 1n << 64n || value < -(1n << 63n)) continue;
+    if (value > 0xffffffffn || value < -(1n << 31n)) {
+      const word = value < 0n ? (1n << 64n) + value : value;
+      out.memory.addWord(dump.address, word, 8, {
+        ...(dump.evidence ?? { source: 'transcript' }),
+        note: 'first member of the struct dump, at its address',
+      });
+    }
+  }
 }
 
 function applyTask(out: TranscriptBuilder, dump: StructDump, address: bigint): void {

@@ -73,6 +73,7 @@ export function unwrap(lines: Line[]): Line[] {
       out[out.length - 1] = {
         n: prev.n,
         raw: `${prev.raw.trimEnd()} ${line.raw.trim()}`,
+        plain: `${prev.plain.trimEnd()} ${line.plain.trim()}`,
         text: `${prev.text.trimEnd()} ${line.text.trim()}`,
       };
       continue;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatPs } from '../../../src/cli/commands/ps.js';
+import { formatPs, renderPs } from '../../../src/cli/commands/ps.js';
 import { KernelContext } from '../../../src/kernel/kernel-context.js';
 import { loadKernelTasks } from '../../../src/kernel/sched/load.js';
 import { openKernelDump } from '../../../src/load/dump-open.js';
@@ -111,4 +111,23 @@ describe.skipIf(withFormats.length === 0)('the same tasks from every container f
       for (const path of formatsOf(lab)) expect(listing(path), path).toBe(reference);
     });
   }
+});
+
+describe.skipIf(dumps.length === 0)('ktriage ps options', () => {
+  const lab = dumps.find((d) => d.scenario === 'mutex-hung') ?? dumps[0]!;
+  const rows = (out: string) => out.split('\n').slice(1).filter(Boolean);
+
+  it('selects by PID, task address, command, kernel/user and thread-group leader', () => {
+    const all = rows(renderPs(lab.vmcore));
+    const drgn = drgnTasks(lab.dir);
+    const first = drgn[0]!;
+    expect(rows(renderPs(lab.vmcore, { filters: [String(first.pid)] }))).toHaveLength(1);
+    expect(rows(renderPs(lab.vmcore, { filters: [first.task.toString(16)] }))[0]).toContain(first.comm);
+    expect(rows(renderPs(lab.vmcore, { filters: [first.comm] })).length).toBeGreaterThanOrEqual(1);
+    const kernel = rows(renderPs(lab.vmcore, { kernelOnly: true }));
+    const user = rows(renderPs(lab.vmcore, { userOnly: true }));
+    expect(kernel.length + user.length).toBe(all.length);
+    expect(kernel.every((l) => l.trimEnd().endsWith(']'))).toBe(true);
+    expect(rows(renderPs(lab.vmcore, { groupLeaders: true })).length).toBeLessThanOrEqual(all.length);
+  });
 });

@@ -79,8 +79,13 @@ function parseKmemPages(block: Block, out: TranscriptBuilder): void {
     if (!m) continue;
     const names = m[7];
     const dashes = (s: string) => /^-+$/.test(s);
+    const address = BigInt(`0x${m[1]}`);
+    // struct page begins with `unsigned long flags` in every kernel version: on a 64-bit kernel
+    // (16-digit page addresses) the FLAGS column is the 8-byte word at the page's address.
+    if (m[1]!.length === 16)
+      out.memory.addWord(address, BigInt(`0x${m[6]}`), 8, evidenceFor(block, line, undefined, { address }));
     out.page({
-      address: BigInt(`0x${m[1]}`),
+      address,
       physical: BigInt(`0x${m[2]}`),
       ...(dashes(m[3]!) ? {} : { mapping: BigInt(`0x${m[3]}`) }),
       ...(dashes(m[4]!) ? {} : { index: BigInt(`0x${m[4]}`) }),

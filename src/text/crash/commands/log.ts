@@ -23,14 +23,16 @@ export const logParser: CommandParser = {
     (block.via === 'prompt' && !hasCjk(line.text)),
   parse: (block, out) => {
     for (const line of block.lines)
-      if (line.raw.trim() !== '') out.crash.log.push(recordFromLine(line.raw, line.n));
+      if (line.plain.trim() !== '') out.crash.log.push(recordFromLine(line.plain, line.n));
   },
 };
 
 /**
- * The reports of the log (what the console source finds in it) join the model; system facts the
- * log states and `sys` did not (taint letters, hardware) fill the gaps. Stacks the log holds for a
- * CPU or task that `bt` already showed are left in their report only, so nothing is counted twice.
+ * The reports of the log (what the console source finds in it) join the model, and so do its
+ * stacks (NMI backtraces, hung tasks' traces), as the dump loader does: a CPU or task may then
+ * have both its `bt` stack and the log's earlier copy, which the analyzers tell apart by origin
+ * (`crash-bt` vs `nmi-backtrace`, …). System facts the log states and `sys` did not (taint
+ * letters, hardware) fill the gaps.
  */
 export function applyLog(out: TranscriptBuilder, _blocks: readonly Block[]): void {
   const crash = out.crash;
@@ -39,14 +41,6 @@ export function applyLog(out: TranscriptBuilder, _blocks: readonly Block[]): voi
   crash.reports.push(...extracted.reports);
   fillMissing(crash.system, { ...extracted.system, evidence: undefined });
   for (const gap of extracted.gaps) out.gap(gap.what, gap.why, gap.evidence);
-  for (const stack of extracted.stacks) {
-    const shown = out.drafts.some(
-      (d) =>
-        !d.headerless &&
-        ((stack.cpu !== undefined && d.stack.cpu === stack.cpu) ||
-          (stack.pid !== undefined && d.stack.pid === stack.pid)),
-    );
-    if (!shown) crash.stacks.push(stack);
-  }
+  crash.stacks.push(...extracted.stacks);
   for (const { evidence, ...task } of extracted.tasks) out.task(task, evidence?.[0]);
 }

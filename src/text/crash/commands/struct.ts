@@ -115,7 +115,7 @@ class StructReader {
       if (cur) this.close();
       const address = this.taskAddress ?? this.cmd.addresses[this.nextAddress++];
       this.taskAddress = undefined;
-      this.open(opened[2]!, address, line, 1);
+      this.out.wholeStructs.add(this.open(opened[2]!, address, line, 1).dump);
       return;
     }
     const result = P_RESULT.exec(t);
