@@ -111,13 +111,13 @@ function bench(vmcore: string): void {
     ]);
   }
   console.log(
-    `${'tool'.padEnd(28)}${'wall s'.padStart(9)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}`,
+    `${'tool'.padEnd(28)}${'wall s'.padStart(9)}${'cpu s'.padStart(8)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}`,
   );
   for (const [name, m] of rows) {
     const tr = m.seconds / ktriage.seconds;
     const mr = m.rssMiB / ktriage.rssMiB;
     console.log(
-      `${name.padEnd(28)}${m.seconds.toFixed(3).padStart(9)}${m.rssMiB.toFixed(1).padStart(10)}${tr.toFixed(2).padStart(15)}${mr.toFixed(2).padStart(14)}`,
+      `${name.padEnd(28)}${m.seconds.toFixed(3).padStart(9)}${m.cpu.toFixed(2).padStart(8)}${m.rssMiB.toFixed(1).padStart(10)}${tr.toFixed(2).padStart(15)}${mr.toFixed(2).padStart(14)}`,
     );
   }
   if (crashLog !== undefined) {
