@@ -29,7 +29,7 @@ if (!vmcore || !existsSync(vmcore)) {
   console.error('bench: no vmcore (give a path, or have ../shared/lab)');
   process.exit(3);
 }
-const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+const cli = join(repoRoot, 'dist', 'ktriage.js');
 if (!existsSync(cli)) {
   console.error('bench: run `npm run build` first (dist/ is what users run)');
   process.exit(3);

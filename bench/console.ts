@@ -1,28 +1,15 @@
 /**
  * Console-log throughput: parse + classify over the whole syzkaller corpus, in one run.
- *   npm run build && npx tsx bench/console.ts [--repeat N]
+ *   npx tsx bench/console.ts [--repeat N]
  * Prints MB/s for (a) the corpus concatenated into one log, (b) the 600 logs one by one, after a
- * warm-up (V8 compiles the hot paths first, as in a long `ktriage analyze` batch). Uses the
- * compiled code in dist/ (what the CLI runs) when it is there, else the sources.
+ * warm-up (V8 compiles the hot paths first, as in a long `ktriage analyze` batch). Runs the sources
+ * (tsx strips the types as esbuild does for dist/ktriage.js: the same code, ES2022).
  */
 
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { corpusDir, loadCorpus } from '../eval/corpus.js';
-import type * as Classify from '../src/analyze/classify/index.js';
-import type * as Engine from '../src/analyze/engine.js';
-import type * as Console from '../src/text/console/index.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const built = existsSync(join(root, 'dist', 'text', 'console', 'index.js'));
-const load = async <T>(...parts: string[]): Promise<T> => {
-  const file = join(root, built ? 'dist' : 'src', ...parts) + (built ? '.js' : '.ts');
-  return (await import(pathToFileURL(file).href)) as T;
-};
-const { AnalysisRun } = await load<typeof Engine>('analyze', 'engine');
-const { classify } = await load<typeof Classify>('analyze', 'classify', 'index');
-const { parseConsoleLog } = await load<typeof Console>('text', 'console', 'index');
+import { classify } from '../src/analyze/classify/index.js';
+import { AnalysisRun } from '../src/analyze/engine.js';
+import { parseConsoleLog } from '../src/text/console/index.js';
 
 const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 5;
 const dir = corpusDir();
@@ -67,6 +54,6 @@ function measure(label: string, texts: string[]): void {
   );
 }
 
-console.log(`corpus: ${dir} (${logs.length} logs, ${mb.toFixed(2)} MB), code: ${built ? 'dist/' : 'src/'}`);
+console.log(`corpus: ${dir} (${logs.length} logs, ${mb.toFixed(2)} MB)`);
 measure('concatenated, one log', [whole]);
 measure('600 logs, one by one', logs);

@@ -97,7 +97,7 @@ function bench(vmcore: string): void {
 }
 
 try {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js')))
+  if (!existsSync(join(root, 'dist', 'ktriage.js')))
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   for (const d of dumps) bench(d);
 } finally {
