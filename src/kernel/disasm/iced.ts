@@ -6,6 +6,7 @@
  */
 
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { KtriageError } from '../../errors.js';
 
 export type IcedModule = typeof import('iced-x86');
@@ -20,6 +21,11 @@ export function useIced(module: IcedModule): void {
 export function loadIced(): IcedModule {
   if (loaded) return loaded;
   try {
+    // Its module is compiled when required. Liftoff (V8's baseline wasm compiler) alone: the few
+    // hundred instructions an analysis decodes never repay TurboFan's background tier-up, which
+    // cost ~80 ms of CPU and ~14 MiB per run (bench/analyze.ts on abba-spinlock-irqoff). Only wasm
+    // compiled from here on is affected, and iced-x86 is the only wasm we load.
+    setFlagsFromString('--liftoff-only');
     loaded = createRequire(import.meta.url)('iced-x86') as IcedModule;
   } catch (error) {
     throw new KtriageError(

@@ -27,6 +27,7 @@
 
 import { corrupt, KtriageError } from '../../errors.js';
 import type { MemoryView } from '../../model/memory.js';
+import { type KallsymsNames, KallsymsTokens, walkKallsymsNames } from './kallsyms-names.js';
 import { SymbolTable } from './table.js';
 
 export interface KallsymsLocations {
@@ -50,7 +51,6 @@ export interface KallsymsOptions {
 
 /** More symbols than any kernel has (6.x x86_64 allyesconfig: ~400k). */
 const MAX_SYMS = 4_000_000;
-const NAMES_CHUNK = 256 * 1024;
 const MAX_TOKEN_TABLE = 64 * 1024;
 
 /** 73bbb94466fd (v6.1) changed the meaning of length bytes ≥ 0x80 without any marker in the data. */
@@ -101,85 +101,18 @@ function readTokens(mem: MemoryView, loc: KallsymsLocations): Uint8Array[] {
   return tokens;
 }
 
-interface DecodedNames {
-  /** All names, each prefixed by its type letter, back to back. */
-  text: string;
-  /** Start of entry i in `text` (the type letter); entry i ends at starts[i + 1]. */
-  starts: Uint32Array;
-  /** Byte offset in kallsyms_names of entries 0, 256, 512, …: what kallsyms_markers[] holds. */
-  marks: number[];
-  /** Address of kallsyms_markers, as the decoded table names it (VMCOREINFO does not). */
-  markers?: bigint;
-}
-
-function decodeNames(
-  mem: MemoryView,
-  loc: KallsymsLocations,
-  count: number,
-  tokens: Uint8Array[],
-  long: boolean,
-): DecodedNames {
-  // Buffers grow with what is actually decoded, not with kallsyms_num_syms.
-  let out: Uint8Array = new Uint8Array(64 * 1024);
-  let outLen = 0;
-  let starts: Uint32Array = new Uint32Array(4096);
-  let chunk: Uint8Array = new Uint8Array(0);
-  let chunkAt = loc.names;
-  let pos = 0;
-  const marks: number[] = [];
-  const ensure = (bytes: number) => {
-    if (pos + bytes <= chunk.length) return;
-    const at = chunkAt + BigInt(pos);
-    chunk = mem.read(at, Math.max(NAMES_CHUNK, bytes)) ?? need(mem, at, bytes, 'kallsyms_names');
-    chunkAt = at;
-    pos = 0;
-  };
-  for (let i = 0; i < count; i++) {
-    ensure(2);
-    if ((i & 0xff) === 0) marks.push(Number(chunkAt - loc.names) + pos);
-    let len = chunk[pos++]!;
-    if (long && len & 0x80) len = (len & 0x7f) | (chunk[pos++]! << 7);
-    ensure(len);
-    if (i + 1 >= starts.length) starts = grow32(starts);
-    starts[i] = outLen;
-    for (let t = 0; t < len; t++) {
-      const token = tokens[chunk[pos++]!]!;
-      const n = token.length;
-      if (outLen + n > out.length) out = grow8(out, outLen + n);
-      // Tokens are a few bytes: a plain loop beats TypedArray.set's per-call overhead.
-      for (let b = 0; b < n; b++) out[outLen + b] = token[b]!;
-      outLen += n;
-    }
-    if (starts[i] === outLen) throw corrupt('kallsyms_names', i, `symbol ${i} has no type letter`);
-  }
-  starts[count] = outLen;
-  return { text: new TextDecoder('latin1').decode(out.subarray(0, outLen)), starts, marks };
-}
-
 /**
  * kallsyms_markers[k] is the offset of entry 256·k in kallsyms_names (u32 since 6.2, unsigned long
  * before): if the last one agrees with our walk, the length bytes were read the right way.
  */
 function marksAgree(mem: MemoryView, d: Decoded): boolean | undefined {
-  const { markers, marks } = d.names;
+  const { markers, marks } = d;
   if (markers === undefined || marks.length < 2) return undefined;
   const k = marks.length - 1;
   const want = marks[k]!;
   return (
     mem.readU32(markers + BigInt(4 * k)) === want || mem.readU64(markers + BigInt(8 * k)) === BigInt(want)
   );
-}
-
-function grow8(a: Uint8Array, need: number): Uint8Array {
-  const b = new Uint8Array(Math.max(a.length * 2, need));
-  b.set(a);
-  return b;
-}
-
-function grow32(a: Uint32Array): Uint32Array {
-  const b = new Uint32Array(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 /** Address of symbol i under an encoding (one symbol: used to test the encodings on `_stext`). */
@@ -266,7 +199,7 @@ export function decodeKallsyms(
     );
   if (count === 0 || count > MAX_SYMS)
     throw corrupt('kallsyms_num_syms', loc.numSyms, `${count} symbols is not plausible`);
-  const tokens = readTokens(mem, loc);
+  const tokens = new KallsymsTokens(readTokens(mem, loc));
   const addresses = readAddresses(mem, loc, count);
 
   // Two-byte lengths or not (usesLongNames is a guess): try the guess, then the other way if the
@@ -291,11 +224,11 @@ export function decodeKallsyms(
   if (!decoded) throw failure;
   const { names, chosen } = decoded;
   const table = SymbolTable.ascending(chosen.addresses)
-    ? new SymbolTable(names.text, names.starts, chosen.addresses)
+    ? new SymbolTable(names, chosen.addresses)
     : SymbolTable.fromEntries(
         Array.from({ length: count }, (_, i) => ({
-          type: names.text[names.starts[i]!]!,
-          name: names.text.slice(names.starts[i]! + 1, names.starts[i + 1]),
+          type: names.type(i),
+          name: names.name(i),
           address: chosen.addresses[i]!,
         })),
       );
@@ -333,7 +266,11 @@ function readAddresses(mem: MemoryView, loc: KallsymsLocations, count: number): 
 }
 
 interface Decoded {
-  names: DecodedNames;
+  names: KallsymsNames;
+  /** Byte offset in kallsyms_names of entries 0, 256, 512, …: what kallsyms_markers[] holds. */
+  marks: number[];
+  /** Address of kallsyms_markers, as the decoded table names it (VMCOREINFO does not). */
+  markers?: bigint;
   chosen: { encoding: KallsymsEncoding; addresses: BigUint64Array };
 }
 
@@ -341,28 +278,21 @@ function decodeWith(
   mem: MemoryView,
   loc: KallsymsLocations,
   count: number,
-  tokens: Uint8Array[],
+  tokens: KallsymsTokens,
   long: boolean,
   raw: RawAddresses,
   stext: bigint | undefined,
 ): Decoded {
-  const names = decodeNames(mem, loc, count, tokens, long);
-  // One pass for the two names the decoding itself needs.
-  let stextIndex = -1;
-  let markersIndex = -1;
-  for (let i = 0; i < count; i++) {
-    const s = names.starts[i]!;
-    const len = names.starts[i + 1]! - s - 1;
-    if (len === 6 && names.text.startsWith('_stext', s + 1)) stextIndex = i;
-    else if (len === 16 && names.text.startsWith('kallsyms_markers', s + 1)) markersIndex = i;
-  }
-  if (stext === undefined) stextIndex = -1;
+  const { names, marks } = walkKallsymsNames(mem, loc.names, count, tokens, long);
+  // The two names the decoding itself needs (the last entry of a name, should it repeat).
+  const stextIndex = stext === undefined ? -1 : names.lastIndexOf('_stext', count);
+  const markersIndex = names.lastIndexOf('kallsyms_markers', count);
   for (const encoding of raw.candidates) {
     if (stextIndex >= 0 && addressOf(encoding, raw.view, stextIndex, loc, raw.base) !== stext) continue;
     const addresses = interpret(encoding, raw.view, count, loc, raw.base);
     if (stextIndex >= 0 || isSorted(addresses)) {
       const markers = markersIndex < 0 ? undefined : addresses[markersIndex];
-      return { names: { ...names, markers }, chosen: { encoding, addresses } };
+      return { names, marks, markers, chosen: { encoding, addresses } };
     }
   }
   const why =

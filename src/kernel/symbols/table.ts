@@ -3,7 +3,8 @@
  * System.map or an ELF symtab; lookups are binary searches over a BigUint64Array, names are indexed
  * on the first by-name query. Aliases at one address are ordered as the kernel's scripts/kallsyms.c
  * orders them (non-weak first, then fewer leading underscores), so the name printed for an address
- * is the one an oops would print. Public names: SymbolTable, SymbolEntry, MAX_SYMBOL_SIZE.
+ * is the one an oops would print. Public names: SymbolTable, SymbolEntry, SymbolNames, TextNames,
+ * nameHash, MAX_SYMBOL_SIZE.
  */
 
 import type { SymbolInfo } from '../../model/memory.js';
@@ -22,10 +23,64 @@ export interface SymbolEntry {
 export const MAX_SYMBOL_SIZE = 0x100000;
 
 /**
- * Names live in one string, each entry its type letter then its name (`Tschedule`), entry i spanning
- * [starts[i], starts[i + 1]): kallsyms decodes straight into this shape, and a 100k-symbol table
- * costs two typed arrays and one string instead of 100k objects. Names are hashed into typed
- * arrays on the first by-name query.
+ * The names of a table's symbols, by index in table order. Kallsyms keeps them compressed and
+ * expands one only when it is asked for (./kallsyms-names.ts): an analysis names a few hundred of
+ * the ~100k symbols.
+ */
+export interface SymbolNames {
+  name(index: number): string;
+  /** kallsyms / nm type letter. */
+  type(index: number): string;
+  /** `nameHash(name(index))`, which compressed names know without expanding the name. */
+  hash(index: number): number;
+}
+
+const HASH_MULTIPLIER = 0x01000193;
+
+/**
+ * A polynomial hash of a name's character codes, h = h·M + c (mod 2³²). Unlike FNV it composes: the
+ * hash of a concatenation follows from the parts' hashes and M^length, so kallsyms names hash
+ * token by token (./kallsyms-names.ts) to the same value as the expanded string.
+ */
+export function nameHash(s: string, start = 0, end = s.length): number {
+  let h = 0;
+  for (let k = start; k < end; k++) h = (Math.imul(h, HASH_MULTIPLIER) + s.charCodeAt(k)) | 0;
+  return h;
+}
+
+/** nameHash of a string of `length` characters: M^length, the factor a prefix's hash is scaled by. */
+export function nameHashScale(length: number): number {
+  let p = 1;
+  for (let k = 0; k < length; k++) p = Math.imul(p, HASH_MULTIPLIER);
+  return p;
+}
+
+/**
+ * Names in one string, each entry its type letter then its name (`Tschedule`), entry i spanning
+ * [starts[i], starts[i + 1]): one string and a typed array instead of 100k strings.
+ */
+export class TextNames implements SymbolNames {
+  constructor(
+    private readonly text: string,
+    private readonly starts: Uint32Array,
+  ) {}
+
+  name(index: number): string {
+    return this.text.slice(this.starts[index]! + 1, this.starts[index + 1]);
+  }
+
+  type(index: number): string {
+    return this.text[this.starts[index]!]!;
+  }
+
+  hash(index: number): number {
+    return nameHash(this.text, this.starts[index]! + 1, this.starts[index + 1]!);
+  }
+}
+
+/**
+ * Names are hashed into typed arrays on the first by-name query; the string of a name is made only
+ * for a candidate whose hash matches.
  */
 export class SymbolTable {
   readonly count: number;
@@ -34,8 +89,7 @@ export class SymbolTable {
 
   /** Columns already in table order (address, then alias order), e.g. straight from kallsyms. */
   constructor(
-    private readonly text: string,
-    private readonly starts: Uint32Array,
+    private readonly names: SymbolNames,
     private readonly addresses: BigUint64Array,
     /** Tags every symbol (`[lab_mutex]`). */
     readonly module?: string,
@@ -61,7 +115,7 @@ export class SymbolTable {
       at += parts[k]!.length;
     }
     starts[sorted.length] = at;
-    return new SymbolTable(parts.join(''), starts, addresses, module, end);
+    return new SymbolTable(new TextNames(parts.join(''), starts), addresses, module, end);
   }
 
   /** True when addresses never decrease: kallsyms as the kernel sorted it is used as it is. */
@@ -77,11 +131,11 @@ export class SymbolTable {
   }
 
   nameAt(index: number): string {
-    return this.text.slice(this.starts[index]! + 1, this.starts[index + 1]);
+    return this.names.name(index);
   }
 
   typeAt(index: number): string {
-    return this.text[this.starts[index]!]!;
+    return this.names.type(index);
   }
 
   entry(index: number): SymbolInfo {
@@ -149,21 +203,14 @@ export class SymbolTable {
     if (!this.buckets) this.buildIndex();
     const buckets = this.buckets!;
     const chain = this.chain!;
+    const hash = nameHash(name);
     let best = -1;
-    for (let i = buckets[hashString(name) & (buckets.length - 1)]!; i >= 0; i = chain[i]!) {
-      if (!this.nameIs(i, name)) continue;
+    for (let i = buckets[mix(hash) & (buckets.length - 1)]!; i >= 0; i = chain[i]!) {
+      if (this.names.hash(i) !== hash || this.names.name(i) !== name) continue;
       // The chain runs from high to low index: the last match seen is the first in table order.
       if (best < 0 || isLocal(this.typeAt(best)) || !isLocal(this.typeAt(i))) best = i;
     }
     return best;
-  }
-
-  private nameIs(i: number, name: string): boolean {
-    const start = this.starts[i]! + 1;
-    if (this.starts[i + 1]! - start !== name.length) return false;
-    for (let k = 0; k < name.length; k++)
-      if (this.text.charCodeAt(start + k) !== name.charCodeAt(k)) return false;
-    return true;
   }
 
   private buildIndex(): void {
@@ -172,7 +219,7 @@ export class SymbolTable {
     const buckets = new Int32Array(size).fill(-1);
     const chain = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) {
-      const h = hashRange(this.text, this.starts[i]! + 1, this.starts[i + 1]!) & (size - 1);
+      const h = mix(this.names.hash(i)) & (size - 1);
       chain[i] = buckets[h]!;
       buckets[h] = i;
     }
@@ -185,15 +232,13 @@ export class SymbolTable {
   }
 }
 
-/** FNV-1a over UTF-16 code units (names are ASCII). */
-function hashRange(s: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let k = start; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
-  return h >>> 0;
-}
-
-function hashString(s: string): number {
-  return hashRange(s, 0, s.length);
+/** Spreads a polynomial hash's bits (murmur3's finaliser) before its low bits pick a bucket. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function isLocal(type: string): boolean {
