@@ -55,9 +55,11 @@ function run(method: Compression, data: Uint8Array, pageSize: number): Uint8Arra
     // fflate and fzstd stop silently at the end of a given buffer: one spare byte reveals a page
     // that would decompress to more than a page.
     case 'zlib':
-      // maxOutputLength makes a page that inflates past one page an error, not a big buffer.
+      // maxOutputLength makes a page that inflates past one page an error, not a big buffer;
+      // chunkSize makes the output buffer one page (+1), not zlib's default 16 KiB, which every
+      // cached page would keep alive (four times the memory, and as much more garbage).
       if (nodeZlib) {
-        const out = nodeZlib.inflateSync(data, { maxOutputLength: pageSize + 1 });
+        const out = nodeZlib.inflateSync(data, { maxOutputLength: pageSize + 1, chunkSize: pageSize + 1 });
         return new Uint8Array(out.buffer, out.byteOffset, out.length);
       }
       return unzlibSync(data, { out: new Uint8Array(pageSize + 1) });

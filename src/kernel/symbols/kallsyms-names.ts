@@ -13,14 +13,17 @@ import { nameHash, nameHashScale, type SymbolNames } from './table.js';
 
 const NAMES_CHUNK = 256 * 1024;
 
-/** The 256 tokens as strings, and per token what hashing it contributes (whole, or without its first character, the type letter). */
+/**
+ * The 256 tokens as strings, and what each contributes to a name's hash: `hash` and `scale`
+ * (nameHash and M^length), `tailHash` when it starts an entry (without its first character, the
+ * type letter; an entry's first token starts its hash, so no scale is needed there).
+ */
 export class KallsymsTokens {
   readonly text: string[];
   readonly length: Uint32Array;
   readonly hash: Int32Array;
   readonly scale: Int32Array;
   readonly tailHash: Int32Array;
-  readonly tailScale: Int32Array;
 
   constructor(tokens: Uint8Array[]) {
     this.text = tokens.map((t) => String.fromCharCode(...t));
@@ -28,7 +31,6 @@ export class KallsymsTokens {
     this.hash = Int32Array.from(this.text, (t) => nameHash(t));
     this.scale = Int32Array.from(this.text, (t) => nameHashScale(t.length));
     this.tailHash = Int32Array.from(this.text, (t) => nameHash(t, Math.min(1, t.length)));
-    this.tailScale = Int32Array.from(this.text, (t) => nameHashScale(Math.max(0, t.length - 1)));
   }
 }
 
@@ -89,7 +91,9 @@ function need(mem: MemoryView, address: bigint, length: number): Uint8Array {
 
 /**
  * Walks `count` entries of kallsyms_names; `long` = a length byte with bit 7 set continues in a
- * second byte (v6.1+). Buffers grow with what is actually read, not with kallsyms_num_syms.
+ * second byte (v6.1+). Buffers grow with what is actually read, not with kallsyms_num_syms. Two
+ * passes (entry bounds while reading, then hashes) keep each loop's state in locals: a buffer
+ * shared with a reading closure made the hashing loop four times slower.
  */
 export function walkKallsymsNames(
   mem: MemoryView,
@@ -98,52 +102,78 @@ export function walkKallsymsNames(
   tokens: KallsymsTokens,
   long: boolean,
 ): WalkedNames {
-  let buf: Uint8Array = new Uint8Array(NAMES_CHUNK);
-  let have = 0;
-  /** Makes `buf` hold at least `end` bytes of kallsyms_names. */
-  const fill = (end: number) => {
-    while (have < end) {
-      const at = namesAt + BigInt(have);
-      const chunk = mem.read(at, Math.max(NAMES_CHUNK, end - have)) ?? need(mem, at, end - have);
-      if (have + chunk.length > buf.length) buf = grow8(buf, have + chunk.length);
-      buf.set(chunk, have);
-      have += chunk.length;
-    }
-  };
+  let read: ReadSoFar = { buf: new Uint8Array(NAMES_CHUNK), have: 0 };
+  let buf = read.buf;
   let starts: Uint32Array = new Uint32Array(4096);
   let ends: Uint32Array = new Uint32Array(4096);
-  let hashes: Int32Array = new Int32Array(4096);
   const marks: number[] = [];
-  const { length, hash, scale, tailHash, tailScale } = tokens;
   let pos = 0;
   for (let i = 0; i < count; i++) {
-    fill(pos + 2);
+    if (pos + 2 > read.have) {
+      read = readMore(mem, namesAt, read, pos + 2);
+      buf = read.buf;
+    }
     if ((i & 0xff) === 0) marks.push(pos);
     let len = buf[pos++]!;
     if (long && len & 0x80) len = (len & 0x7f) | (buf[pos++]! << 7);
-    fill(pos + len);
+    if (pos + len > read.have) {
+      read = readMore(mem, namesAt, read, pos + len);
+      buf = read.buf;
+    }
     if (i >= starts.length) {
       starts = grow32(starts);
       ends = grow32(ends);
-      hashes = new Int32Array(grow32(new Uint32Array(hashes.buffer)).buffer);
     }
     starts[i] = pos;
-    // The first character of the entry is its type letter, not part of the name's hash.
-    let h = 0;
-    let lettered = false;
-    for (const end = pos + len; pos < end; pos++) {
-      const t = buf[pos]!;
-      if (lettered) h = (Math.imul(h, scale[t]!) + hash[t]!) | 0;
-      else if (length[t]! > 0) {
-        h = (Math.imul(h, tailScale[t]!) + tailHash[t]!) | 0;
-        lettered = true;
-      }
-    }
-    if (!lettered) throw corrupt('kallsyms_names', i, `symbol ${i} has no type letter`);
+    pos += len;
     ends[i] = pos;
+  }
+  const hashes = hashEntries(buf, starts, ends, count, tokens);
+  return { names: new KallsymsNames(buf.subarray(0, pos), starts, ends, hashes, tokens), marks };
+}
+
+interface ReadSoFar {
+  buf: Uint8Array;
+  /** Bytes of kallsyms_names in `buf`. */
+  have: number;
+}
+
+/** Makes the buffer hold at least `end` bytes of kallsyms_names. */
+function readMore(mem: MemoryView, namesAt: bigint, read: ReadSoFar, end: number): ReadSoFar {
+  let { buf, have } = read;
+  while (have < end) {
+    const at = namesAt + BigInt(have);
+    const chunk = mem.read(at, Math.max(NAMES_CHUNK, end - have)) ?? need(mem, at, end - have);
+    if (have + chunk.length > buf.length) buf = grow8(buf, have + chunk.length);
+    buf.set(chunk, have);
+    have += chunk.length;
+  }
+  return { buf, have };
+}
+
+/** nameHash of each entry's name, token by token; the entry's first character is its type letter. */
+function hashEntries(
+  buf: Uint8Array,
+  starts: Uint32Array,
+  ends: Uint32Array,
+  count: number,
+  tokens: KallsymsTokens,
+): Int32Array {
+  const { length, hash, scale, tailHash } = tokens;
+  const hashes = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let pos = starts[i]!;
+    const end = ends[i]!;
+    while (pos < end && length[buf[pos]!] === 0) pos++;
+    if (pos === end) throw corrupt('kallsyms_names', i, `symbol ${i} has no type letter`);
+    let h = tailHash[buf[pos++]!]!;
+    while (pos < end) {
+      const t = buf[pos++]!;
+      h = (Math.imul(h, scale[t]!) + hash[t]!) | 0;
+    }
     hashes[i] = h;
   }
-  return { names: new KallsymsNames(buf.subarray(0, pos), starts, ends, hashes, tokens), marks };
+  return hashes;
 }
 
 function grow8(a: Uint8Array, need: number): Uint8Array {

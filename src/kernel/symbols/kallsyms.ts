@@ -140,7 +140,8 @@ function addressOf(
 
 /**
  * All addresses under an encoding, computed in 32-bit halves straight into the result's words: a
- * BigInt per symbol would cost more than the rest of the decoding.
+ * BigInt per symbol would cost more than the rest of the decoding. One loop per encoding, with no
+ * closure, so that a cold run (a CLI's only one) is not spent in the interpreter.
  */
 function interpret(
   encoding: KallsymsEncoding,
@@ -155,32 +156,44 @@ function interpret(
     return out;
   }
   const words = new Uint32Array(out.buffer);
-  // anchor + delta, with delta a signed 33-bit number: lo/hi halves with carry.
-  const put = (i: number, anchorLo: number, anchorHi: number, delta: number) => {
-    const lo = anchorLo + delta;
-    const carry = Math.floor(lo / 0x100000000);
-    words[2 * i] = lo - carry * 0x100000000;
-    words[2 * i + 1] = (anchorHi + carry) >>> 0;
-  };
-  const baseLo = Number(base & 0xffffffffn);
-  const baseHi = Number((base >> 32n) & 0xffffffffn);
-  const tableLo = Number((loc.offsets ?? 0n) & 0xffffffffn);
-  const tableHi = Number(((loc.offsets ?? 0n) >> 32n) & 0xffffffffn);
-  for (let i = 0; i < count; i++) {
-    switch (encoding) {
-      case 'base-relative':
-        put(i, baseLo, baseHi, raw.getUint32(4 * i, true));
-        break;
-      case 'absolute-percpu': {
-        const v = raw.getInt32(4 * i, true);
-        if (v >= 0) put(i, 0, 0, v);
-        else put(i, baseLo, baseHi, -1 - v);
-        break;
+  const anchor = encoding === 'place-relative' ? (loc.offsets ?? 0n) : base;
+  const lo32 = Number(anchor & 0xffffffffn);
+  const hi32 = Number((anchor >> 32n) & 0xffffffffn);
+  const hiPlus = (hi32 + 1) >>> 0;
+  const hiMinus = (hi32 - 1) >>> 0;
+  // anchor + delta, delta a signed 33-bit number: the low word with its carry or borrow.
+  switch (encoding) {
+    case 'base-relative':
+      for (let i = 0; i < count; i++) {
+        const lo = lo32 + raw.getUint32(4 * i, true);
+        const carry = lo >= 0x100000000;
+        words[2 * i] = carry ? lo - 0x100000000 : lo;
+        words[2 * i + 1] = carry ? hiPlus : hi32;
       }
-      case 'place-relative':
-        put(i, tableLo, tableHi, 4 * i + raw.getInt32(4 * i, true));
-        break;
-    }
+      break;
+    case 'absolute-percpu':
+      for (let i = 0; i < count; i++) {
+        const v = raw.getInt32(4 * i, true);
+        if (v >= 0) {
+          words[2 * i] = v;
+          words[2 * i + 1] = 0;
+        } else {
+          const lo = lo32 - 1 - v;
+          const carry = lo >= 0x100000000;
+          words[2 * i] = carry ? lo - 0x100000000 : lo;
+          words[2 * i + 1] = carry ? hiPlus : hi32;
+        }
+      }
+      break;
+    case 'place-relative':
+      for (let i = 0; i < count; i++) {
+        const lo = lo32 + 4 * i + raw.getInt32(4 * i, true);
+        const carry = lo >= 0x100000000;
+        const borrow = lo < 0;
+        words[2 * i] = carry ? lo - 0x100000000 : borrow ? lo + 0x100000000 : lo;
+        words[2 * i + 1] = carry ? hiPlus : borrow ? hiMinus : hi32;
+      }
+      break;
   }
   return out;
 }

@@ -120,7 +120,13 @@ export class SymbolTable {
 
   /** True when addresses never decrease: kallsyms as the kernel sorted it is used as it is. */
   static ascending(addresses: BigUint64Array): boolean {
-    for (let i = 1; i < addresses.length; i++) if (addresses[i - 1]! > addresses[i]!) return false;
+    // Compared as 32-bit halves (little-endian words): reading the elements would make a BigInt each.
+    const w = new Uint32Array(addresses.buffer, addresses.byteOffset, addresses.length * 2);
+    for (let i = 2; i < w.length; i += 2) {
+      const hi = w[i + 1]!;
+      const prevHi = w[i - 1]!;
+      if (hi < prevHi || (hi === prevHi && w[i]! < w[i - 2]!)) return false;
+    }
     return true;
   }
 
