@@ -5,7 +5,8 @@
  */
 
 import type { Crash, CrashKind, Report, Stack } from '../model/index.js';
-import { contextFunctions, formatLocation, interruptedContextMissing, locate, stacksOf } from './frames.js';
+import { insideAnyLoop } from './activity.js';
+import { baseName, formatLocation, interruptedContextMissing, locate, stacksOf } from './frames.js';
 import type { IrqState } from './irq.js';
 import type {
   Classification,
@@ -16,6 +17,7 @@ import type {
   Spinner,
   StackGroup,
 } from './results.js';
+import { spinnerLocation } from './spin.js';
 
 export interface StoryInput {
   crash: Crash;
@@ -74,11 +76,34 @@ export function firingStack(input: StoryInput): { stack: Stack; index?: number }
   return panicking >= 0 ? { stack: stacks[panicking]!, index: panicking } : undefined;
 }
 
-/** `get_futex_key → put_page → put_compound_page`: the last callers leading to where it was. */
-export function pathTo(stack: Stack, depth = 3): string {
-  const fns = contextFunctions(stack).slice(0, depth + 1);
+/**
+ * `get_futex_key → put_page → put_compound_page`: the last callers leading to where it was (from
+ * frame `from`, the interrupted context by default), instrumentation called inside loops left out.
+ */
+export function pathTo(stack: Stack, depth = 3, from = locate(stack).frameIndex): string {
+  const fns = stack.frames
+    .slice(from)
+    .filter((f) => f.reliable && f.fn !== undefined && !insideAnyLoop(f.fn))
+    .map((f) => baseName(f.fn)!)
+    .slice(0, depth + 1);
   return fns.reverse().join(' → ');
 }
+
+const HOW: Record<string, string> = {
+  'bit-spin-lock': 'a bit_spin_lock() loop',
+  'busy-loop': 'a busy loop',
+  'spin-loop': 'a spin loop',
+  'endless-loop': 'an endless loop with no exit condition (no lock involved)',
+  'csd-lock-wait': 'a wait for a cross-CPU function call to complete (csd_lock_wait)',
+  'queued-spinlock': 'a queued-spinlock wait',
+  'ticket-spinlock': 'a ticket-spinlock wait',
+  spinlock: 'a spinlock wait',
+  rwlock: 'a rwlock wait',
+  'mutex-spin': 'a mutex owner spin',
+  'osq-spin': 'an optimistic-spin queue wait',
+  'rwsem-spin': 'an rwsem owner spin',
+  'pv-spinlock-halt': 'a paravirt spinlock halt',
+};
 
 export function whereSentence(
   input: StoryInput,
@@ -87,26 +112,21 @@ export function whereSentence(
 ): string | undefined {
   if (interruptedContextMissing(stack))
     return 'what it was doing is not in the input: the unwinder stopped at the interrupt that caught it (the lockup report in the kernel log shows the interrupted stack and registers)';
-  const loc = locate(stack);
-  if (!loc.fn) return undefined;
   const spinner = input.spinners.find(
     (s) => s.stack === index || (stack.pid !== undefined && stack.pid !== 0 && s.pid === stack.pid),
   );
+  const loc = spinner ? spinnerLocation(stack, spinner) : locate(stack);
+  if (!loc.fn) return undefined;
   const lock = spinner
-    ? input.locks.find((l) => l.address !== undefined && l.address === spinner.lockAddress)
+    ? input.locks.find((l) => l.waiters.some((w) => w.stack === spinner.stack))
     : undefined;
   const irq = index !== undefined ? input.irq.find((s) => s.stack === index) : undefined;
   const parts: string[] = [];
-  const path = pathTo(stack);
+  const path = pathTo(stack, 3, loc.frameIndex);
   if (spinner) {
-    const how =
-      spinner.how === 'bit-spin-lock'
-        ? 'a bit_spin_lock() loop'
-        : spinner.how === 'busy-loop'
-          ? 'a busy loop'
-          : `a ${spinner.how} wait`;
+    const how = HOW[spinner.how] ?? `a ${spinner.how} wait`;
     parts.push(
-      `it was spinning in ${formatLocation(loc)}, ${how}${lock ? ` on ${lock.description}` : ''}${path.includes('→') ? `, reached through ${path}` : ''}`,
+      `it was spinning in ${spinner.at}, ${how}${lock ? ` on ${lock.description}` : ''}${path.includes('→') ? `, reached through ${path}` : ''}`,
     );
   } else {
     parts.push(`it was in ${formatLocation(loc)}${path.includes('→') ? ` (${path})` : ''}`);
