@@ -14,6 +14,7 @@ import type { Diagnosis } from '../src/analyze/results.js';
 import type { Finding } from '../src/analyze/types.js';
 import { parseConsoleLog } from '../src/text/console/index.js';
 import { corpusDir, loadCorpus } from './corpus.js';
+import { familyOf } from './score.js';
 
 /** Finding ids worth a human look: what claims a CPU spins, a lock is contended or held, a cycle. */
 const REVIEWED = /^(spin|locks)\//;
@@ -83,14 +84,30 @@ function report(label: string, runs: Run[], stories: boolean): void {
     for (const r of runs) if (r.d.story) console.log(`\n  ${r.name} story: ${r.d.story.slice(0, 900)}`);
 }
 
+/** Per family of expected title: how many logs got a spinner / lock finding (lockups should, oopses not). */
+function byFamily(runs: Run[], titles: Map<string, string | undefined>): void {
+  const families = new Map<string, { logs: number; spin: number; locks: number }>();
+  for (const r of runs) {
+    const f = familyOf(titles.get(r.name));
+    const e = families.get(f) ?? { logs: 0, spin: 0, locks: 0 };
+    e.logs++;
+    if (r.d.spinners.length) e.spin++;
+    if (r.d.locks.length) e.locks++;
+    families.set(f, e);
+  }
+  console.log('\n  per family of expected title: logs, with spinners, with locks');
+  for (const [f, e] of [...families].sort((a, b) => b[1].logs - a[1].logs))
+    console.log(
+      `  ${f.padEnd(14)} ${String(e.logs).padStart(4)} ${String(e.spin).padStart(5)} ${String(e.locks).padStart(5)}`,
+    );
+}
+
 const dir = corpusDir();
 if (dir) {
   const entries = loadCorpus(dir);
-  report(
-    `syzkaller corpus (${dir})`,
-    entries.map((e) => run(e.name, e.log)),
-    false,
-  );
+  const runs = entries.map((e) => run(e.name, e.log));
+  report(`syzkaller corpus (${dir})`, runs, false);
+  byFamily(runs, new Map(entries.map((e) => [e.name, e.title])));
 } else console.log('syzkaller corpus not found: skipped');
 const lab = labLogs();
 report(

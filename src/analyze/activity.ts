@@ -11,14 +11,14 @@
  * (allocation/free stacks, lockdep chains) no CPU at all.
  */
 
-import type { Stack } from '../model/index.js';
+import type { ExceptionFrame, Stack } from '../model/index.js';
 import { baseName, contextFunctions, locate } from './frames.js';
 
 export type Activity = 'reporting' | 'idle' | 'sleeping' | 'lockdep' | 'running';
 
 /** Called from inside a loop body without ending it: instrumentation, pauses and delays. */
 const INSIDE_ANY_LOOP =
-  /^(__sanitizer_cov_\w+|__asan_\w+|__kasan_\w+|kasan_check_\w+|check_memory_region\w*|__kcsan_\w+|kcsan_\w+|__tsan_\w+|__msan_\w+|kmsan_\w+|__ubsan_\w+|cpu_relax|arch_cpu_relax|rep_nop|native_pause|__delay|delay_tsc|delay_loop|delay_halt\w*|__const_udelay|__udelay|__ndelay|udelay)$/;
+  /^(__sanitizer_cov_\w+|__asan_\w+|__kasan_\w+|kasan_check_\w+|check_memory_region\w*|__kcsan_\w+|kcsan_\w+|__tsan_\w+|__msan_\w+|msan_\w+|kmsan_\w+|__ubsan_\w+|write_comp_data|check_kcov_mode|cpu_relax|arch_cpu_relax|rep_nop|native_pause|__delay|delay_tsc|delay_loop|delay_halt\w*|__const_udelay|__udelay|__ndelay|udelay)$/;
 
 /**
  * The kernel printing about itself: the stack dumpers, the NMI backtrace handler, printk and the
@@ -208,6 +208,18 @@ export function activityOf(fns: string[]): StackActivity {
  * busy-waiting; an oops' trace is where an exception was raised, a hung-task report's is asleep.
  */
 export function caughtInTheAct(stack: Stack): boolean {
+  return asyncOrigin(stack);
+}
+
+/**
+ * Of a stack that is not itself a snapshot (an oops raised in an interrupt handler), the contexts
+ * an interrupt or NMI caught: the exception frames entered asynchronously.
+ */
+export function interruptedContexts(stack: Stack): ExceptionFrame[] {
+  return stack.exceptions.filter((e) => (e.entry === 'irq' || e.entry === 'nmi') && !e.bogus);
+}
+
+function asyncOrigin(stack: Stack): boolean {
   return (
     stack.origin === 'nmi-backtrace' ||
     stack.origin === 'lockup' ||

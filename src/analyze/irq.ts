@@ -6,7 +6,13 @@
  * lock plumbing (the disabling call has returned; the caller did it earlier).
  */
 
-import { type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
+import {
+  type CodeView,
+  type Evidence,
+  type Instruction,
+  interruptsDisabled,
+  type Stack,
+} from '../model/index.js';
 import { baseName, contextFrames, isUserRegs, locate, owner, stacksOf, uniqueStacks } from './frames.js';
 import { isSpinFunction } from './spin.js';
 import { defineAnalyzer, type Finding } from './types.js';
@@ -42,7 +48,7 @@ export interface IrqState {
   disabled: boolean;
   rflags?: bigint;
   /** The frame that disabled interrupts, or the best guess, with the reason. */
-  by?: { fn: string; frame: number; why: string; certain: boolean };
+  by?: { fn: string; frame: number; why: string; certain: boolean; evidence?: Evidence };
   evidence: Evidence[];
 }
 
@@ -73,11 +79,12 @@ export const irqState = defineAnalyzer<IrqState[]>({
       const ev = loc.exception?.evidence ?? loc.regs.evidence ?? stack.evidence;
       if (ev) state.evidence.push(ev);
       if (disabled) {
-        const by = disabler(stack);
+        const by = disabler(stack, crash.code);
         if (by) {
           state.by = by;
           const frameEvidence = stack.frames[by.frame]?.evidence;
           if (frameEvidence) state.evidence.push(frameEvidence);
+          if (by.evidence) state.evidence.push(by.evidence);
         }
       }
       states.push(state);
@@ -86,8 +93,9 @@ export const irqState = defineAnalyzer<IrqState[]>({
   },
 });
 
-function disabler(stack: Stack): IrqState['by'] {
-  const start = locate(stack).frameIndex;
+function disabler(stack: Stack, code: CodeView | undefined): IrqState['by'] {
+  const loc = locate(stack);
+  const start = loc.frameIndex;
   const frames = stack.frames.slice(start);
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
@@ -105,6 +113,8 @@ function disabler(stack: Stack): IrqState['by'] {
         certain: true,
       };
   }
+  const cli = code ? cliBeforeCall(stack, start, loc.address, code) : undefined;
+  if (cli) return cli;
   // Nothing on the stack disables interrupts itself: the call that did has returned. The innermost
   // caller above the lock plumbing made it (e.g. spin_lock_irqsave() of a first lock).
   const callers = contextFrames(stack).filter((f) => !isSpinFunction(f.fn));
@@ -117,6 +127,63 @@ function disabler(stack: Stack): IrqState['by'] {
     why: 'no frame on the stack disables interrupts itself; the call that did has returned, so this caller (or one above it) disabled them earlier',
     certain: false,
   };
+}
+
+/** The function a direct call names (`0xffffffff89059af0 <_raw_spin_lock_irqsave>`). */
+function calledName(ins: Instruction): string | undefined {
+  return /<([\w.]+)(?:\+\d+)?>/.exec(ins.operands)?.[1];
+}
+
+const ENABLING = /(_irqrestore|_unlock_irq|irq_enable|local_irq_restore)$/;
+
+/** What an instruction does to the interrupt flag: `cli`/a call that disables, `sti`/`popf`/a call that restores. */
+function irqEffect(ins: Instruction): 'off' | 'on' | undefined {
+  if (ins.mnemonic === 'cli') return 'off';
+  if (/^(sti|popf[qw]?)$/.test(ins.mnemonic)) return 'on';
+  if (!/^call/.test(ins.mnemonic)) return undefined;
+  const name = baseName(calledName(ins));
+  if (!name) return undefined;
+  if (ENABLING.test(name)) return 'on';
+  if (DISABLING_NAME.test(name) && !/_bh$/.test(name)) return 'off';
+  return undefined;
+}
+
+/** Bytes of a function read before a call site: far enough for any prologue, bounded. */
+const MAX_PREFIX = 2048;
+
+/**
+ * With the kernel text at hand: the innermost function whose code, from its start to where it is
+ * (the RIP, or the return address of its call), executes `cli` (local_irq_disable, the end of
+ * local_irq_save) with no `sti` after it. Read in address order, a straight-line approximation.
+ */
+function cliBeforeCall(stack: Stack, start: number, rip: bigint | undefined, code: CodeView): IrqState['by'] {
+  for (let i = start; i < stack.frames.length; i++) {
+    const f = stack.frames[i]!;
+    if (!f.reliable || !f.fn || f.offset === undefined) continue;
+    const at = i === start && rip !== undefined ? rip : f.address;
+    if (at === undefined || f.offset > MAX_PREFIX) continue;
+    const prefix = code.around(at, f.offset, 0).filter((x) => x.address < at);
+    if (!prefix.length || prefix[0]!.address !== at - BigInt(f.offset)) continue;
+    const last = [...prefix].reverse().find((x) => irqEffect(x) !== undefined);
+    if (!last || irqEffect(last) !== 'off') continue;
+    const where =
+      last.fn !== undefined && last.offset !== undefined
+        ? `${last.fn}+${last.offset}`
+        : last.address.toString(16);
+    const fn = baseName(f.fn)!;
+    const what =
+      last.mnemonic === 'cli'
+        ? '`cli` (local_irq_disable/local_irq_save)'
+        : `the call to ${calledName(last)} (it returns with interrupts off)`;
+    return {
+      fn,
+      frame: i,
+      why: `${what} at ${where}, and nothing enables them again before ${i === start ? 'the RIP' : `its call at ${fn}+${f.offset}`}`,
+      certain: true,
+      ...(last.evidence ? { evidence: last.evidence } : {}),
+    };
+  }
+  return undefined;
 }
 
 function findings(stacks: Stack[], states: IrqState[]): Finding[] {

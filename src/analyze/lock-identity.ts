@@ -5,7 +5,7 @@
 
 import type { Crash } from '../model/index.js';
 import { hex } from './frames.js';
-import { compoundOf, isStructPage, pageLayout } from './pages.js';
+import { compoundOf, isStructPage, knownPage, pageLayout } from './pages.js';
 import type { LockKind } from './results.js';
 
 export interface LockIdentity {
@@ -41,7 +41,9 @@ export function identifyLock(
         ? 'THP head page'
         : compound.kind === 'hugetlbfs'
           ? 'hugetlbfs head page'
-          : 'page';
+          : compound.kind === 'other-compound' || knownPage(crash, address)?.flagNames?.includes('head')
+            ? 'compound head page'
+            : 'page';
     const flag = name ? `PG_${name} (bit ${bit})` : `bit ${bit}`;
     return {
       kind: 'page-bit-lock',

@@ -16,7 +16,7 @@
 import { register64, writesRegister } from '../kernel/disasm/effective-address.js';
 import { notALockWait } from '../kernel/locks/spin-target.js';
 import { type Crash, type Evidence, type Frame, interruptsDisabled, type Stack } from '../model/index.js';
-import { activityOf, caughtInTheAct, stoppedActivity } from './activity.js';
+import { activityOf, caughtInTheAct, interruptedContexts, stoppedActivity } from './activity.js';
 import {
   baseName,
   contextFrames,
@@ -93,14 +93,26 @@ export const spin = defineAnalyzer<SpinResult>({
     const spinners: Spinner[] = [];
     const stacks = stacksOf(crash);
     const keep = new Set(uniqueStacks(crash));
-    const candidates = stacks
+    const kept = stacks
       .map((stack, index) => ({ stack, index }))
-      .filter(
-        ({ stack, index }) => keep.has(index) && caughtInTheAct(stack) && !isPieceOfAnother(stacks, index),
-      );
+      .filter(({ index }) => keep.has(index) && !isPieceOfAnother(stacks, index));
+    const candidates = kept.filter(({ stack }) => caughtInTheAct(stack));
     for (const { stack, index } of candidates) {
       const spinner = spinnerOf(crash, stack, index, loops);
       if (spinner) spinners.push(spinner);
+    }
+    // An oops raised inside an interrupt handler: the context the interrupt caught was running.
+    for (const { stack, index } of kept) {
+      if (caughtInTheAct(stack)) continue;
+      for (const ex of interruptedContexts(stack)) {
+        if (ex.beforeFrame >= stack.frames.length || isUserRegs(ex.regs)) continue;
+        const frames = stack.frames.slice(ex.beforeFrame).filter((f) => f.reliable && f.fn !== undefined);
+        const spinner = spinnerAt(crash, stack, index, loops, exceptionLocation(stack, ex), frames);
+        if (spinner) {
+          spinners.push(spinner);
+          break;
+        }
+      }
     }
     // CPUs running kernel code at the same instruction (fn+offset when the input prints only that).
     const running = candidates.filter(

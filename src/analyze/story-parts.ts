@@ -129,7 +129,14 @@ export function whereSentence(
       `it was spinning in ${spinner.at}, ${how}${lock ? ` on ${lock.description}` : ''}${path.includes('→') ? `, reached through ${path}` : ''}`,
     );
   } else {
-    parts.push(`it was in ${formatLocation(loc)}${path.includes('→') ? ` (${path})` : ''}`);
+    // Past instrumentation the CPU was caught in (a kcov or sanitizer callback of the real code).
+    const frames = stack.frames.slice(loc.frameIndex).filter((f) => f.reliable && f.fn !== undefined);
+    const own = frames.find((f) => !insideAnyLoop(f.fn));
+    const at =
+      own && own !== frames[0]
+        ? formatLocation({ fn: own.fn, ...(own.offset !== undefined ? { offset: own.offset } : {}) })
+        : formatLocation(loc);
+    parts.push(`it was in ${at}${path.includes('→') ? ` (${path})` : ''}`);
   }
   if (irq?.disabled) {
     const by = irq.by
@@ -173,9 +180,35 @@ export function holderSentence(input: StoryInput): string | undefined {
         .map((r) => r.replace(/\.$/, ''))
         .join('; ');
       const lead = i === 0 ? 'likely holder' : 'likely holder';
-      return `${lead}${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${who(h)} — ${why} (${h.confidence} confidence)`;
+      return `${lead}${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${holderWho(input, h)} — ${why} (${h.confidence} confidence)`;
     })
     .join('; ');
+}
+
+/**
+ * `pid 150 "lab_rw" (D state, in write(2), last ran on CPU 0)`: a sleeping holder is on no CPU, so
+ * its CPU is where it last ran; the system call it sleeps in says what it was doing for user space.
+ */
+function holderWho(input: StoryInput, h: LockParty): string {
+  const sleeping = h.state !== undefined && h.state !== 'RU';
+  const stack = h.stack !== undefined ? stacksOf(input.crash)[h.stack] : undefined;
+  const call = stack ? systemCall(stack) : undefined;
+  const notes = [
+    h.state === 'UN' ? 'D state' : h.state === 'IN' ? 'S state' : undefined,
+    call ? `in ${call}(2)` : undefined,
+    sleeping && h.cpu !== undefined ? `last ran on CPU ${h.cpu}` : undefined,
+  ].filter(Boolean);
+  const base = sleeping ? who({ pid: h.pid, comm: h.comm }) : who(h);
+  return notes.length ? `${base} (${notes.join(', ')})` : base;
+}
+
+/** The system call a task's kernel stack serves, from its entry frames (`ksys_write`, `__x64_sys_futex`). */
+export function systemCall(stack: Stack): string | undefined {
+  for (const f of stack.frames) {
+    const m = /^(?:__x64_sys|__ia32_sys|__do_sys|__se_sys|ksys|sys)_(\w+)$/.exec(baseName(f.fn) ?? '');
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 export function cycleSentence(input: StoryInput): string | undefined {

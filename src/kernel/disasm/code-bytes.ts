@@ -43,6 +43,7 @@ export function decodeCodeBytes(
     // The last instruction may be cut by the end of the printed bytes: drop it.
     const end = rip + BigInt(code.bytes.length - mark);
     const whole = list.filter((i) => i.address + BigInt(i.length ?? 1) <= end && i.mnemonic !== '(bad)');
+    if (!whole.some((i) => i.address === rip)) return undefined;
     return { rip, instructions: whole.map((i) => fromLog(i, rip, code.evidence, options)) };
   }
   return undefined;
