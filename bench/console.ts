@@ -2,7 +2,7 @@
  * Console-log throughput: parse + classify over the whole syzkaller corpus, in one run.
  *   npm run build && npx tsx bench/console.ts [--repeat N]
  * Prints MB/s for (a) the corpus concatenated into one log, (b) the 600 logs one by one, after a
- * warm-up pass (V8 compiles the hot paths first, as in a long `ktriage analyze` batch). Uses the
+ * warm-up (V8 compiles the hot paths first, as in a long `ktriage analyze` batch). Uses the
  * compiled code in dist/ (what the CLI runs) when it is there, else the sources.
  */
 
@@ -24,7 +24,7 @@ const { AnalysisRun } = await load<typeof Engine>('analyze', 'engine');
 const { classify } = await load<typeof Classify>('analyze', 'classify', 'index');
 const { parseConsoleLog } = await load<typeof Console>('text', 'console', 'index');
 
-const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
+const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 5;
 const dir = corpusDir();
 if (!dir) {
   console.error('bench: syzkaller corpus not found');
@@ -45,7 +45,8 @@ function run(texts: string[]): number {
 }
 
 function measure(label: string, texts: string[]): void {
-  run(texts); // warm-up
+  // Warm-up: V8 optimises the hot paths over the first runs, as in a long batch.
+  for (let i = 0; i < 3; i++) run(texts);
   const times: number[] = [];
   const cpu: number[] = [];
   let reports = 0;

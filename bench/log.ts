@@ -2,7 +2,8 @@
  * `ktriage log` against the reference tools on the same dump, in one run:
  *   crash -s VMLINUX VMCORE + `log`   drgn get_dmesg(prog)   makedumpfile --dump-dmesg   ktriage log
  * Wall time and peak RSS from GNU time (`/usr/bin/time -v`), median of --runs (crash: 1 run), and
- * ratios against ktriage. Also checks that ktriage printed crash's lines.
+ * ratios against ktriage; user+sys CPU of ktriage too, since on a shared machine wall time mostly
+ * measures the queue. Also checks that ktriage printed crash's lines.
  *
  *   npm run build && npx tsx bench/log.ts [VMCORE…] [--runs 5] [--vmlinux PATH] [--skip crash,drgn]
  *
@@ -30,8 +31,12 @@ const work = mkdtempSync(join(tmpdir(), 'ktriage-bench-'));
 
 interface Measure {
   seconds: number;
+  /** User + system CPU seconds. */
+  cpu: number;
   rssMiB: number;
   output: string;
+  /** The tool exited non-zero (e.g. drgn and makedumpfile do not read flattened dumps). */
+  failed?: boolean;
 }
 
 /** Runs a command under GNU time; returns wall time, peak RSS and stdout. */
@@ -49,13 +54,22 @@ function timed(command: string[], input?: string): Measure {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
   if (!wall || !rss) throw new Error(`no timing for ${command.join(' ')}: ${text.slice(0, 300)}`);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { seconds, rssMiB: Number(rss[1]) / 1024, output: result.stdout?.toString('utf8') ?? '' };
+  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? 0);
+  const system = Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1] ?? 0);
+  const failed = result.status !== 0 || /Command exited with non-zero status/.test(text);
+  return {
+    seconds,
+    cpu: user + system,
+    rssMiB: Number(rss[1]) / 1024,
+    output: result.stdout?.toString('utf8') ?? '',
+    failed,
+  };
 }
 
 function median(ms: Measure[]): Measure {
   const sorted = [...ms].sort((a, b) => a.seconds - b.seconds);
   const mid = sorted[Math.floor(sorted.length / 2)]!;
-  return { ...mid, rssMiB: Math.max(...ms.map((m) => m.rssMiB)) };
+  return { ...mid, rssMiB: Math.max(...ms.map((m) => m.rssMiB)), failed: ms.some((m) => m.failed) };
 }
 
 const have = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -97,13 +111,13 @@ function bench(vmcore: string): void {
     ]);
   }
   console.log(
-    `${'tool'.padEnd(28)}${'wall s'.padStart(9)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}`,
+    `${'tool'.padEnd(28)}${'wall s'.padStart(9)}${'cpu s'.padStart(8)}${'peak MiB'.padStart(10)}${'time ×ktriage'.padStart(15)}${'mem ×ktriage'.padStart(14)}`,
   );
   for (const [name, m] of rows) {
     const tr = m.seconds / ktriage.seconds;
     const mr = m.rssMiB / ktriage.rssMiB;
     console.log(
-      `${name.padEnd(28)}${m.seconds.toFixed(3).padStart(9)}${m.rssMiB.toFixed(1).padStart(10)}${tr.toFixed(2).padStart(15)}${mr.toFixed(2).padStart(14)}`,
+      `${name.padEnd(28)}${m.seconds.toFixed(3).padStart(9)}${m.cpu.toFixed(2).padStart(8)}${m.rssMiB.toFixed(1).padStart(10)}${tr.toFixed(2).padStart(15)}${mr.toFixed(2).padStart(14)}`,
     );
   }
   if (crashLog !== undefined) {
@@ -111,7 +125,7 @@ function bench(vmcore: string): void {
       s
         .split('\n')
         .map((l) => l.replace(/\s+/g, ' ').trim())
-        .filter((l) => l && !/^crash>|^$/.test(l));
+        .filter((l) => l && !/^crash>|^WARNING: /.test(l));
     const theirs = norm(crashLog);
     const ours = norm(ktriage.output);
     const same = theirs.length === ours.length && theirs.every((l, i) => l === ours[i]);

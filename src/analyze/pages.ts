@@ -5,7 +5,7 @@
  * flags) and the decoder analyzer.
  */
 
-import { parseRelease, versionAtLeast } from '../kernel/flags/version.js';
+import { parseRelease } from '../kernel/flags/version.js';
 import {
   type CompoundKind,
   compoundKind,
@@ -51,7 +51,7 @@ export function compoundOf(crash: Crash, head: bigint): CompoundFacts {
   for (const page of [knownPage(crash, head), knownPage(crash, first)]) {
     if (page?.compoundDtor)
       return {
-        kind: kindFor(crash, page.compoundDtor),
+        kind: compoundKind(page.compoundDtor, parseRelease(crash.system.release)),
         dtor: page.compoundDtor,
         evidence: page.evidence ?? [],
       };
@@ -61,24 +61,15 @@ export function compoundOf(crash: Crash, head: bigint): CompoundFacts {
     for (const [field, value] of Object.entries(s.fields)) {
       if (!/lru\.next|compound_dtor/.test(field)) continue;
       const sym = /<([\w.]+)(?:\+\d+)?>/.exec(value)?.[1];
-      if (sym) return { kind: kindFor(crash, sym), dtor: sym, evidence: s.evidence ? [s.evidence] : [] };
+      if (sym)
+        return {
+          kind: compoundKind(sym, parseRelease(crash.system.release)),
+          dtor: sym,
+          evidence: s.evidence ? [s.evidence] : [],
+        };
     }
   }
   return { kind: 'unknown', evidence: [] };
-}
-
-/**
- * The destructor's meaning depends on the kernel: up to v4.4 a THP is freed by free_compound_page
- * like any compound page; since commit 9a982250f773 ("thp: introduce deferred_split_huge_page()",
- * v4.5) THPs have their own destructor (free_transhuge_page), so free_compound_page means a plain
- * compound page (a driver's or a module's `__GFP_COMP` allocation).
- */
-function kindFor(crash: Crash, dtor: string): CompoundKind {
-  const kind = compoundKind(dtor);
-  const v = parseRelease(crash.system.release);
-  if (kind === 'thp' && /^<?free_compound_page/.test(dtor) && v && versionAtLeast(v, '4.5'))
-    return 'other-compound';
-  return kind;
 }
 
 /** Tail pages the input linked to `head` (first_page / compound_head). */

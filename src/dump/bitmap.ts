@@ -9,6 +9,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import { LruCache } from '../io/lru.js';
 
 const CHUNK_BYTES = 4096; // 32768 PFNs per chunk
+const COUNT_BATCH = 64; // chunks per read while counting (256 KiB)
 
 const POPCOUNT = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
@@ -60,12 +61,19 @@ export class DumpBitmap {
   }
 
   private countUpTo(c: number): void {
+    // Counting needs no per-byte table: read many chunks per I/O and sum their bytes' popcounts.
     while (this.countedChunks < c) {
-      const chunk = this.chunk(this.countedChunks);
-      const last = chunk.bits.length - 1;
-      const inChunk = chunk.byteCounts[last]! + POPCOUNT[chunk.bits[last]!]!;
-      this.prefix[this.countedChunks + 1] = this.prefix[this.countedChunks]! + inChunk;
-      this.countedChunks++;
+      const first = this.countedChunks;
+      const n = Math.min(COUNT_BATCH, c - first);
+      const start = first * CHUNK_BYTES;
+      const bytes = this.source.read(this.offset + start, Math.min(n * CHUNK_BYTES, this.length - start));
+      for (let k = 0; k < n; k++) {
+        let sum = 0;
+        const end = Math.min((k + 1) * CHUNK_BYTES, bytes.length);
+        for (let i = k * CHUNK_BYTES; i < end; i++) sum += POPCOUNT[bytes[i]!]!;
+        this.prefix[first + k + 1] = this.prefix[first + k]! + sum;
+      }
+      this.countedChunks += n;
     }
   }
 

@@ -8,6 +8,7 @@
 
 import type { OpenDumpOptions } from '../dump/open.js';
 import { KtriageError } from '../errors.js';
+import type { ByteSource } from '../io/byte-source.js';
 import { readKernelLog } from '../kernel/printk/index.js';
 import type { KernelLog, KernelLogRecord } from '../kernel/printk/types.js';
 import { hasKallsyms, symbolsFromDump } from '../kernel/symbols/load.js';
@@ -39,8 +40,10 @@ export interface LoadedDump {
   kernelLog: KernelLog;
 }
 
-export function readDump(path: string, options: LoadDumpOptions = {}): LoadedDump {
-  const kernelDump = openKernelDump(path, options);
+/** A file path, or any ByteSource (a Buffer in tests and tools, a Blob in a browser). */
+export function readDump(input: string | ByteSource, options: LoadDumpOptions = {}): LoadedDump {
+  const path = typeof input === 'string' ? input : input.name;
+  const kernelDump = openKernelDump(input, options);
   const { dump, vmcoreinfo, kernel } = kernelDump;
   const format: InputFormat = dump.flattened
     ? 'vmcore-flattened'

@@ -1,9 +1,10 @@
 /**
- * crash's `sys` facts that need no symbols, from the dump itself: utsname (kdump header, else
- * `init_uts_ns` in memory), dump date (header timestamp, else CRASHTIME), CPUs (header nr_cpus,
- * else one NT_PRSTATUS per CPU), memory (the boot log's `Memory: …K/…K available`, else the RAM
- * the dump describes), uptime (last log timestamp, whole seconds — crash uses jiffies, which needs
- * symbols) and the panic message, CPU and task from the log, checked against the NT_PRSTATUS pid.
+ * crash's `sys` facts from the dump itself: utsname (kdump header, else `init_uts_ns` in memory),
+ * dump date (header timestamp, else CRASHTIME), CPUs (header nr_cpus, else one NT_PRSTATUS per
+ * CPU), memory (the boot log's `Memory: …K/…K available`), CPU MHz (the boot log's tsc line), the
+ * panic message, CPU and task from the log (checked against the NT_PRSTATUS pid). With symbols
+ * (`symbolFacts`): uptime from jiffies and the load average, as crash computes them; without,
+ * uptime is the last log timestamp (local_clock, up to a second ahead of jiffies).
  */
 
 import type { Dump } from '../dump/open.js';
@@ -64,14 +65,16 @@ export function systemFacts(
   }
   const nrCpus = dump.kdump?.nrCpus;
   facts.cpus = nrCpus && nrCpus > 0 ? nrCpus : dump.notes.prstatus.length || undefined;
-  const memory = memoryFromLog(log) ?? memoryFromDump(dump);
+  // Only the kernel's own count: the dump's RAM bitmap leaves out the crashkernel reservation.
+  const memory = memoryFromLog(log);
   if (memory !== undefined) facts.memoryBytes = memory;
   const last = log[log.length - 1];
   const lastSeconds = last ? Number(last.tsNsec / 1000000n) / 1000 : undefined;
   if (lastSeconds !== undefined) facts.uptimeSeconds = Math.floor(lastSeconds);
   if (kernel && lookup) Object.assign(facts, symbolFacts(kernel, lookup, log));
   if (dump.info.dumpLevel !== undefined) facts.dumpLevel = dump.info.dumpLevel;
-  facts.partialDump = (dump.info.dumpLevel ?? 0) > 0 || dump.info.incomplete === true;
+  // As crash: a kdump dump filtered by makedumpfile -d; an ELF dump carries no dump level.
+  facts.partialDump = (dump.info.dumpLevel ?? 0) > 0;
   const commandLine = log.find((r) => r.text.startsWith('Kernel command line: '));
   if (commandLine) facts.commandLine = commandLine.text.slice('Kernel command line: '.length).trim();
   // crash prints cpu_khz / 1000; the kernel logs the same calibration at boot.
@@ -127,18 +130,6 @@ export function memoryFromLog(log: KernelLogRecord[]): number | undefined {
     const m = /^Memory: \d+K\/(\d+)K available/.exec(r.text);
     if (m) return Number(m[1]) * 1024;
   }
-  return undefined;
-}
-
-function memoryFromDump(dump: Dump): number | undefined {
-  if (dump.kdump && 'present' in dump.physical) {
-    const present = (dump.physical as { present: { total(): number } }).present;
-    return present.total() * dump.physical.pageSize;
-  }
-  if (dump.elf)
-    return dump.elf.segments
-      .filter((s) => s.virtStart < 0xffffffff80000000n)
-      .reduce((n, s) => n + s.memSize, 0);
   return undefined;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { KtriageError } from '../errors.js';
+import type { ByteSource } from '../io/byte-source.js';
 import { KernelContext, type KernelContextOptions } from '../kernel/kernel-context.js';
 import { applyKernelTasks } from '../kernel/sched/load.js';
 import { unwindStacks } from '../kernel/unwind/from-context.js';
@@ -37,12 +38,12 @@ export interface LoadedDump extends ReadDumpResult {
   enriched?: EnrichResult;
 }
 
-export function loadDump(path: string, options: LoadDumpOptions = {}): Crash {
-  return loadDumpDetailed(path, options).crash;
+export function loadDump(input: string | ByteSource, options: LoadDumpOptions = {}): Crash {
+  return loadDumpDetailed(input, options).crash;
 }
 
-export function loadDumpDetailed(path: string, options: LoadDumpOptions = {}): LoadedDump {
-  const loaded: LoadedDump = readDump(path, options);
+export function loadDumpDetailed(input: string | ByteSource, options: LoadDumpOptions = {}): LoadedDump {
+  const loaded: LoadedDump = readDump(input, options);
   const { crash, kernelDump } = loaded;
   const extracted = extractReports(crash.log);
   crash.reports = extracted.reports;

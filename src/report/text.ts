@@ -25,17 +25,58 @@ function styled(s: Span, style: Style): string {
 
 const renderLine = (line: Line, style: Style): string => line.map((s) => styled(s, style)).join('');
 
-function renderBlock(block: Block, style: Style): string[] {
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visibleLength = (text: string): number => text.replace(ANSI, '').length;
+
+/**
+ * Greedy word wrap of a styled line: `first` prefixes the first output line, `rest` the others.
+ * Words keep their span's style; a word longer than the width stays whole.
+ */
+export function wrapLine(line: Line, width: number, first: string, rest: string, style: Style): string[] {
+  const out: string[] = [];
+  let current = first;
+  let visible = visibleLength(first);
+  let empty = true;
+  for (const s of line) {
+    for (const [i, word] of s.text.split(' ').entries()) {
+      const space = i > 0 || (!empty && s.text.startsWith(' ')) ? 1 : 0;
+      if (word === '') {
+        if (i > 0 && !empty) {
+          current += ' ';
+          visible++;
+        }
+        continue;
+      }
+      if (!empty && visible + space + word.length > width) {
+        out.push(current.trimEnd());
+        current = rest;
+        visible = visibleLength(rest);
+        empty = true;
+      }
+      const gap = !empty && space && !current.endsWith(' ') ? ' ' : '';
+      current += gap + styled({ ...s, text: word }, style);
+      visible += gap.length + word.length;
+      empty = false;
+    }
+  }
+  out.push(current.trimEnd());
+  return out;
+}
+
+function renderBlock(block: Block, style: Style, width: number): string[] {
   switch (block.type) {
     case 'para':
-      return [`  ${renderLine(block.line, style)}`];
+      return wrapLine(block.line, width, '  ', '  ', style);
     case 'list':
-      return block.items.map((item) => `  • ${renderLine(item, style)}`);
+      return block.items.flatMap((item) => wrapLine(item, width, '  • ', '    ', style));
     case 'code':
       return block.lines.map((l) => `    ${renderLine(l, style)}`);
     case 'fields': {
-      const width = Math.max(...block.rows.map(([k]) => k.length));
-      return block.rows.map(([k, v]) => `  ${style.dim(k.padEnd(width))}  ${renderLine(v, style)}`);
+      const keyWidth = Math.max(...block.rows.map(([k]) => k.length));
+      const indent = ' '.repeat(keyWidth + 4);
+      return block.rows.flatMap(([k, v]) =>
+        wrapLine(v, width, `  ${style.dim(k.padEnd(keyWidth))}  `, indent, style),
+      );
     }
     case 'table': {
       // The last column (usually the long one) is never padded, so long text just runs on.
@@ -54,7 +95,8 @@ function renderBlock(block: Block, style: Style): string[] {
   }
 }
 
-export function renderText(doc: ReportDocument, style: Style = plainStyle): string {
+/** `width`: columns to wrap prose at (tables and code are never wrapped). */
+export function renderText(doc: ReportDocument, style: Style = plainStyle, width = 100): string {
   const out: string[] = [];
   const mark =
     doc.severity === 'critical'
@@ -66,7 +108,7 @@ export function renderText(doc: ReportDocument, style: Style = plainStyle): stri
   for (const line of doc.subtitle) out.push(`  ${renderLine(line, style)}`);
   for (const section of doc.sections) {
     out.push('', style.bold(`── ${section.title} `.padEnd(Math.max(40, section.title.length + 4), '─')));
-    for (const block of section.blocks) out.push(...renderBlock(block, style));
+    for (const block of section.blocks) out.push(...renderBlock(block, style, width));
   }
   return `${out.join('\n')}\n`;
 }

@@ -103,6 +103,11 @@ describe('parsers on arbitrary bytes', () => {
     );
   });
 
+  it('a Snappy literal with a 4-byte length of 2^32 is refused (snappyjs alone would loop forever)', () => {
+    const stream = new Uint8Array([0x80, 0x20, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x41]);
+    expect(() => decompressPage('snappy', stream, 4096, { pfn: 7n, offset: 0x1000 })).toThrow(KtriageError);
+  });
+
   it('LZO1X never writes past its output or reads past its input', () => {
     fc.assert(
       fc.property(

@@ -12,17 +12,47 @@
  */
 
 import { writeFileSync } from 'node:fs';
+import { diagnose } from '../../src/analyze/diagnose.js';
 import type { KdumpPhysicalMemory } from '../../src/dump/kdump.js';
 import { openDump } from '../../src/dump/open.js';
 import type { PhysicalMemory } from '../../src/dump/physical.js';
 import { KtriageError } from '../../src/errors.js';
+import type { ByteSource } from '../../src/io/byte-source.js';
 import { FileSource } from '../../src/io/file-source.js';
 import { readKernelLog } from '../../src/kernel/printk/index.js';
 import { parseVmcoreInfo } from '../../src/kernel/vmcoreinfo.js';
 import { KernelMemory } from '../../src/kernel/x86_64/kernel-memory.js';
+import { loadDump } from '../../src/load/dump.js';
 import { type DumpContent, toFlattened, type WriteCompression, writeElf, writeKdump } from './dump-writer.js';
 
-export function shrinkDump(path: string): DumpContent {
+/**
+ * Pages the whole analysis reads (`ktriage analyze`: log, kallsyms, BTF, tasks, every stack,
+ * code, locks): the file offsets it reads are recorded and matched to the pages stored there.
+ */
+export function pagesReadByAnalyze(path: string): Set<number> {
+  const file = new FileSource(path);
+  const starts = new Set<number>();
+  const recording: ByteSource = {
+    size: file.size,
+    name: file.name,
+    read(offset, length) {
+      starts.add(offset);
+      return file.read(offset, length);
+    },
+  };
+  diagnose(loadDump(recording, { kernel: true }));
+  const dump = openDump(file);
+  const memory = dump.physical as KdumpPhysicalMemory;
+  const pfns = new Set<number>();
+  for (let pfn = 0n; pfn < memory.maxPfn; pfn++) {
+    if (memory.pageState(pfn) !== 'present') continue;
+    if (starts.has(memory.storedPage(pfn).offset)) pfns.add(Number(pfn));
+  }
+  file.close();
+  return pfns;
+}
+
+export function shrinkDump(path: string, alsoKeep: Iterable<number> = []): DumpContent {
   const source = new FileSource(path);
   const dump = openDump(source);
   if (!dump.kdump) throw new KtriageError('unsupported', `${path}: shrink-dump reads kdump-compressed dumps`);
@@ -50,6 +80,7 @@ export function shrinkDump(path: string): DumpContent {
     physBaseHint: dump.kdump.sub.physBase,
   });
   readKernelLog(kernel, vmcoreinfo);
+  for (const pfn of alsoKeep) recorder.readPage(BigInt(pfn));
   const uts = vmcoreinfo.symbols.get('init_uts_ns');
   if (uts !== undefined) kernel.readVirt(uts, 6 * 65);
   const header = dump.kdump;
@@ -74,13 +105,13 @@ if (process.argv[1]?.endsWith('shrink-dump.ts')) {
   const [input, output, ...flags] = process.argv.slice(2);
   if (!input || !output) {
     process.stderr.write(
-      'usage: shrink-dump IN.vmcore OUT [--compress keep|zlib|snappy|zstd|none] [--elf] [--flat] [--only-compressed]\n',
+      'usage: shrink-dump IN.vmcore OUT [--compress keep|zlib|snappy|zstd|none] [--elf] [--flat] [--only-compressed] [--for-analyze]\n',
     );
     process.exit(2);
   }
   const at = flags.indexOf('--compress');
   const method = (at >= 0 ? flags[at + 1] : 'keep') as WriteCompression;
-  const content = shrinkDump(input);
+  const content = shrinkDump(input, flags.includes('--for-analyze') ? pagesReadByAnalyze(input) : []);
   if (flags.includes('--only-compressed')) {
     // Keep just the pages the source stored compressed (e.g. to pin a decompressor on real data).
     for (const [pfn, page] of content.stored ?? []) if (page.flags === 0) content.pages.delete(pfn);

@@ -83,7 +83,8 @@ async function analyzeOne(file: string, options: AnalyzeOptions, separate: boole
     if (options.markdown) return `${separate ? '\n---\n\n' : ''}${renderMarkdown(doc)}`;
     if (options.html) return renderHtml(doc);
     const style = chooseStyle(options.output ? false : options.color, process.stdout);
-    return `${separate ? `\n${'═'.repeat(78)}\n` : ''}${renderText(doc, style)}`;
+    const width = process.stdout.isTTY ? Math.max(60, Math.min(process.stdout.columns ?? 100, 140)) : 100;
+    return `${separate ? `\n${'═'.repeat(78)}\n` : ''}${renderText(doc, style, width)}`;
   } finally {
     progress.done();
   }

@@ -40,7 +40,7 @@ export class MemoryCodeView implements CodeView {
     const lo = address - BigInt(Math.min(MAX_WINDOW, Math.max(0, Math.floor(before))));
     const hi = address + BigInt(Math.min(MAX_WINDOW, Math.max(1, Math.floor(after))));
     const center = this.functionAt(address);
-    if (!center || !center.starts.includes(address)) return this.window(lo, address, hi);
+    if (!center?.starts.includes(address)) return this.window(lo, address, hi);
     const parts = [center];
     // Neighbouring functions when the window reaches past the centre one (at most a few).
     let start = center.start;

@@ -10,19 +10,30 @@
  * `compound_page_dtors[]` instead; VMCOREINFO's `NUMBER(HUGETLB_PAGE_DTOR)` names the hugetlbfs index.
  */
 
+import { type KernelVersion, versionAtLeast } from '../flags/version.js';
 import { type PageFlagLayout, pageFlagBit } from './page-flags.js';
 
 export type CompoundKind = 'thp' | 'hugetlbfs' | 'other-compound' | 'unknown';
 
-const THP_DTORS = new Set(['free_compound_page', 'free_transhuge_page', 'free_transhuge_folio']);
+const THP_DTORS = new Set(['free_transhuge_page', 'free_transhuge_folio']);
 const HUGETLB_DTORS = new Set(['free_huge_page', 'free_huge_folio']);
 
-/** From the destructor's symbol name (3.10: `page[1].lru.next` = `<free_compound_page>`). */
-export function compoundKind(dtor: string | undefined): CompoundKind {
+/**
+ * From the destructor's symbol name (3.10: `page[1].lru.next` = `<free_compound_page>`).
+ * `free_compound_page` was THP's destructor until v4.5; since commit 9a982250f773 ("thp: introduce
+ * deferred_split_huge_page()") THP has `free_transhuge_page` and `free_compound_page` is any other
+ * `__GFP_COMP` allocation. RHEL 7 (3.10) never took that change; RHEL 8 (4.18) has it.
+ */
+export function compoundKind(dtor: string | undefined, version?: KernelVersion): CompoundKind {
   if (!dtor) return 'unknown';
   const name = dtor.replace(/^<|>$/g, '').replace(/\+0x[0-9a-f]+$/i, '');
   if (THP_DTORS.has(name)) return 'thp';
   if (HUGETLB_DTORS.has(name)) return 'hugetlbfs';
+  if (name === 'free_compound_page') {
+    if (!version) return 'unknown';
+    const deferredSplit = version.rhel !== undefined ? version.rhel >= 8 : versionAtLeast(version, '4.5');
+    return deferredSplit ? 'other-compound' : 'thp';
+  }
   return 'other-compound';
 }
 

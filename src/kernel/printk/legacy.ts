@@ -27,17 +27,29 @@ export function readLegacyLog(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
   // The struct was renamed from `log` to `printk_log` in 3.11 (commit 62e32ac3505a).
   const type = sizeOf(vi, 'printk_log') !== undefined ? 'printk_log' : 'log';
   const headerSize = sizeOf(vi, type);
+  if (headerSize === undefined) {
+    throw new KtriageError('missingData', `VMCOREINFO lacks SIZE(${type}): cannot read the printk buffer`);
+  }
+  if (headerSize < 16 || headerSize > 64) {
+    throw new KtriageError('corrupt', `VMCOREINFO SIZE(${type})=${headerSize}, expected 16..64`);
+  }
   const off = (field: string): number => {
     const v = offsetOf(vi, type, field);
-    if (v === undefined)
+    if (v === undefined) {
       throw new KtriageError(
         'missingData',
         `VMCOREINFO lacks OFFSET(${type}.${field}): cannot read the printk buffer`,
       );
+    }
+    // dict_len is followed by facility and flags/level: 4 bytes must fit.
+    if (v < 0 || v + 4 > headerSize) {
+      throw new KtriageError(
+        'corrupt',
+        `VMCOREINFO OFFSET(${type}.${field})=${v} lies outside the ${headerSize}-byte header`,
+      );
+    }
     return v;
   };
-  if (headerSize === undefined)
-    throw new KtriageError('missingData', `VMCOREINFO lacks SIZE(${type}): cannot read the printk buffer`);
   const tsOff = off('ts_nsec');
   const lenOff = off('len');
   const textLenOff = off('text_len');

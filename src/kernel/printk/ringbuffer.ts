@@ -24,6 +24,10 @@ const STATE_COMMITTED = 1n;
 const STATE_FINALIZED = 2n;
 const STATE_REUSABLE = 3n;
 const MAX_COUNT_BITS = 24;
+/** Struct sizes and field offsets of the ring buffer are a few hundred bytes at most. */
+const MAX_LAYOUT = 4096;
+/** dev_printk_info fields are 16 and 48 bytes; anything far larger is a damaged VMCOREINFO. */
+const MAX_DEV_INFO = 256;
 const MAX_SIZE_BITS = 31;
 /** Records walked at most (the kernel's largest buffers hold far fewer). */
 const MAX_RECORDS = 1 << 21;
@@ -49,13 +53,19 @@ interface Layout {
   deviceLen: number;
 }
 
+/** A SIZE/OFFSET the reader needs: present, and small enough to be a struct layout. */
 function need(value: number | bigint | undefined, what: string): number {
-  if (value === undefined)
+  if (value === undefined) {
     throw new KtriageError(
       'missingData',
       `VMCOREINFO lacks ${what}: cannot read the 5.10+ printk ring buffer`,
     );
-  return Number(value);
+  }
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_LAYOUT) {
+    throw new KtriageError('corrupt', `VMCOREINFO ${what}=${value} is not a plausible struct layout value`);
+  }
+  return n;
 }
 
 function layout(vi: VmcoreInfo): Layout {
@@ -73,9 +83,9 @@ function layout(vi: VmcoreInfo): Layout {
     callerId: need(offsetOf(vi, 'printk_info', 'caller_id'), 'OFFSET(printk_info.caller_id)'),
     devInfo,
     subsystem: offsetOf(vi, 'dev_printk_info', 'subsystem'),
-    subsystemLen: lengthOf(vi, 'printk_info_subsystem') ?? 16,
+    subsystemLen: Math.min(lengthOf(vi, 'printk_info_subsystem') ?? 16, MAX_DEV_INFO),
     device: offsetOf(vi, 'dev_printk_info', 'device'),
-    deviceLen: lengthOf(vi, 'printk_info_device') ?? 48,
+    deviceLen: Math.min(lengthOf(vi, 'printk_info_device') ?? 48, MAX_DEV_INFO),
   };
 }
 
@@ -100,38 +110,26 @@ export function readRingBuffer(mem: VirtualReader, vi: VmcoreInfo): KernelLog {
     offsetOf(vi, 'printk_ringbuffer', 'text_data_ring'),
     'OFFSET(printk_ringbuffer.text_data_ring)',
   );
-  const ringSize = need(sizeOf(vi, 'printk_ringbuffer'), 'SIZE(printk_ringbuffer)');
-  const ring = dv(mem.readVirt(rb, ringSize));
+  // Offsets come from VMCOREINFO: read through a window so a damaged one cannot index past a buffer.
+  mem.readVirt(rb, 8);
+  const ring = new VirtualWindow(mem, rb);
   const dr = descRingOff;
-  const countBits = ring.getUint32(
+  const countBits = ring.u32(
     dr + need(offsetOf(vi, 'prb_desc_ring', 'count_bits'), 'OFFSET(prb_desc_ring.count_bits)'),
-    true,
   );
-  const descs = ring.getBigUint64(
-    dr + need(offsetOf(vi, 'prb_desc_ring', 'descs'), 'OFFSET(prb_desc_ring.descs)'),
-    true,
-  );
-  const infos = ring.getBigUint64(
-    dr + need(offsetOf(vi, 'prb_desc_ring', 'infos'), 'OFFSET(prb_desc_ring.infos)'),
-    true,
-  );
-  const headId = ring.getBigUint64(
+  const descs = ring.u64(dr + need(offsetOf(vi, 'prb_desc_ring', 'descs'), 'OFFSET(prb_desc_ring.descs)'));
+  const infos = ring.u64(dr + need(offsetOf(vi, 'prb_desc_ring', 'infos'), 'OFFSET(prb_desc_ring.infos)'));
+  const headId = ring.u64(
     dr + need(offsetOf(vi, 'prb_desc_ring', 'head_id'), 'OFFSET(prb_desc_ring.head_id)'),
-    true,
   );
-  const tailId = ring.getBigUint64(
+  const tailId = ring.u64(
     dr + need(offsetOf(vi, 'prb_desc_ring', 'tail_id'), 'OFFSET(prb_desc_ring.tail_id)'),
-    true,
   );
   const tr = textRingOff;
-  const sizeBits = ring.getUint32(
+  const sizeBits = ring.u32(
     tr + need(offsetOf(vi, 'prb_data_ring', 'size_bits'), 'OFFSET(prb_data_ring.size_bits)'),
-    true,
   );
-  const data = ring.getBigUint64(
-    tr + need(offsetOf(vi, 'prb_data_ring', 'data'), 'OFFSET(prb_data_ring.data)'),
-    true,
-  );
+  const data = ring.u64(tr + need(offsetOf(vi, 'prb_data_ring', 'data'), 'OFFSET(prb_data_ring.data)'));
   if (countBits > MAX_COUNT_BITS || sizeBits > MAX_SIZE_BITS || sizeBits < 3) {
     throw new KtriageError(
       'corrupt',

@@ -14,9 +14,9 @@ import { readStack, type TextLine } from './stack.js';
 
 const NMI_HEADER = /NMI backtrace for cpu (\d+)(?: skipped: idling at (\S+))?/;
 /** Lines of a block collected before parsing: a backtrace is rarely more than 80 lines. */
-const MAX_BLOCK_LINES = 400;
+const MAX_BLOCK_LINES = 200;
 /** Records looked at for one block (others' lines interleave; the search must stay bounded). */
-const MAX_BLOCK_SCAN = 4000;
+const MAX_BLOCK_SCAN = 1500;
 
 export interface CpuBacktrace {
   cpu: number;

@@ -107,6 +107,9 @@ function levelAt(s: string, pos: number): [number, number] | undefined {
 /** `[Mon Mar  3 12:00:00 2024]` (dmesg -T, crash log -T) → [text, index after `]`]. */
 function wallStampAt(s: string, pos: number): [string, number] | undefined {
   if (s.charCodeAt(pos) !== 91) return undefined;
+  const w = s.charCodeAt(pos + 1);
+  // M(on) T(ue/hu) W(ed) F(ri) S(at/un)
+  if (w !== 77 && w !== 84 && w !== 87 && w !== 70 && w !== 83) return undefined;
   const day = s.slice(pos + 1, pos + 4).toLowerCase();
   if (!WEEKDAYS.includes(day)) return undefined;
   const end = s.indexOf(']', pos);
@@ -130,6 +133,10 @@ function isoStampAt(s: string, pos: number): [string, number] | undefined {
 
 /** `Mar  3 12:00:00` (classic syslog, journalctl short) → [text, index after it]. */
 function syslogStampAt(s: string, pos: number): [string, number] | undefined {
+  // Month initials, either case: J F M A S O N D.
+  const m = s.charCodeAt(pos) | 0x20;
+  if (m !== 106 && m !== 102 && m !== 109 && m !== 97 && m !== 115 && m !== 111 && m !== 110 && m !== 100)
+    return undefined;
   if (!MONTHS.includes(s.slice(pos, pos + 3).toLowerCase()) || s.charCodeAt(pos + 3) !== 32) return undefined;
   let i = pos + 4;
   while (s.charCodeAt(i) === 32) i++;
@@ -215,10 +222,36 @@ function monotonicJournalTagEnd(s: string, pos: number): number {
   return space + ' kernel: '.length;
 }
 
+/** One shared CallerId per caller: a log has few, and each line needs one. */
+const callers = new Map<number, CallerId>();
+function internCaller(c: CallerId): CallerId {
+  const key = c.id * 2 + (c.kind === 'task' ? 0 : 1);
+  let known = callers.get(key);
+  if (!known) {
+    if (callers.size > 65536) callers.clear();
+    known = c;
+    callers.set(key, c);
+  }
+  return known;
+}
+
 export function parseLinePrefix(raw: string): LinePrefix {
+  return parseLine(raw, undefined);
+}
+
+/**
+ * The record of one line. Every record gets the same property layout (absent facts are
+ * `undefined`), which keeps allocation cheap on logs of millions of lines.
+ */
+export function parseLine(raw: string, line: number | undefined): LinePrefix & { line: number | undefined } {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
-  const out: LinePrefix = { text: s };
+  let time: number | undefined;
+  let wallTime: string | undefined;
+  let level: number | undefined;
+  let facility: number | undefined;
+  let caller: CallerId | undefined;
+  let source: string | undefined;
   let pos = 0;
   const first = s.charCodeAt(0);
   if (first === 13) pos = 1;
@@ -229,63 +262,62 @@ export function parseLinePrefix(raw: string): LinePrefix {
     const iso = classic ? undefined : isoStampAt(s, pos);
     if (iso?.[0].includes(',')) {
       // dmesg --time-format iso (comma before the microseconds): the stamp alone.
-      out.wallTime = iso[0];
+      wallTime = iso[0];
       pos = iso[1] + 1;
     } else if (classic || iso) {
       const sys = (classic ?? iso)!;
       const tag = syslogTagAfter(s, sys[1]);
       if (tag) {
-        out.wallTime = sys[0];
+        wallTime = sys[0];
         pos = tag[1];
-        if (tag[0].toLowerCase() !== 'kernel') out.source = tag[0];
+        if (tag[0].toLowerCase() !== 'kernel') source = tag[0];
       } else if (iso) {
-        out.wallTime = sys[0];
+        wallTime = sys[0];
         pos = sys[1] + 1;
       }
     } else {
       const dec = decodedLevelAt(s, pos);
       if (dec) {
-        out.facility = dec[0];
-        out.level = dec[1];
+        facility = dec[0];
+        level = dec[1];
         pos = dec[2];
       } else if (pos === 0) {
         pos = loginChatterEnd(s);
       }
     }
+    pos = droppedMarkerEnd(s, pos);
   }
-  pos = droppedMarkerEnd(s, pos);
   const lvl = levelAt(s, pos);
   if (lvl) {
-    out.level = lvl[0] & 7;
-    if (lvl[0] > 7) out.facility = lvl[0] >> 3;
+    level = lvl[0] & 7;
+    if (lvl[0] > 7) facility = lvl[0] >> 3;
     pos = lvl[1];
   }
   const stamp = stampAt(s, pos);
   const wall = stamp >= 0 ? undefined : wallStampAt(s, pos);
   if (stamp >= 0 || wall) {
     if (stamp >= 0) {
-      out.time = stamp;
+      time = stamp;
       pos = scanEnd;
     } else if (wall) {
-      out.wallTime = wall[0];
+      wallTime = wall[0];
       pos = wall[1];
     }
-    let caller = callerAt(s, pos);
-    if (!caller && s.charCodeAt(pos) === 32) caller = callerAt(s, pos + 1);
-    if (caller) {
-      out.caller = caller;
+    let c = callerAt(s, pos);
+    if (!c && s.charCodeAt(pos) === 32) c = callerAt(s, pos + 1);
+    if (c) {
+      caller = internCaller(c);
       pos = scanEnd;
     }
     if (s.charCodeAt(pos) === 32) pos++;
     // journalctl -o short-monotonic: `[  12.345678] host kernel: message`.
-    if (out.wallTime === undefined) pos = monotonicJournalTagEnd(s, pos);
+    if (wallTime === undefined) pos = monotonicJournalTagEnd(s, pos);
     // crash `log -m` prints the level after the stamp.
     const lvl2 = levelAt(s, pos);
-    if (lvl2 && out.level === undefined) {
-      out.level = lvl2[0] & 7;
+    if (lvl2 && level === undefined) {
+      level = lvl2[0] & 7;
       pos = lvl2[1];
     }
   }
-  out.text = pos === 0 ? s : s.slice(pos);
-  return out;
+  return { text: pos === 0 ? s : s.slice(pos), line, time, wallTime, level, facility, caller, source };
 }

@@ -4,12 +4,10 @@
  */
 
 import type { LogRecord } from '../../model/index.js';
-import { parseLinePrefix } from './prefix.js';
+import { parseLine } from './prefix.js';
 
 export function recordFromLine(raw: string, line: number): LogRecord {
-  const record = parseLinePrefix(raw) as LogRecord;
-  record.line = line;
-  return record;
+  return parseLine(raw, line) as LogRecord;
 }
 
 /** Every line of `text` as a record, 1-based line numbers. LF or CRLF end lines; stray CRs are noise. */

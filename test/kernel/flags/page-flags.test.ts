@@ -88,8 +88,15 @@ describe('compound destructor', () => {
   it('tells THP (free_compound_page, the seed) from hugetlbfs (free_huge_page)', () => {
     const dtor = /lru\.next = 0x[0-9a-f]+ <(\w+)>/.exec(seed)![1];
     expect(dtor).toBe('free_compound_page');
-    expect(compoundKind(dtor)).toBe('thp');
+    expect(compoundKind(dtor, parseRelease('3.10.0-327.22.2.el7.x86_64'))).toBe('thp');
     expect(compoundKind('free_huge_page')).toBe('hugetlbfs');
     expect(compoundKind(undefined)).toBe('unknown');
+  });
+
+  it('reads free_compound_page as a plain compound page since v4.5 (THP got free_transhuge_page)', () => {
+    expect(compoundKind('free_compound_page', parseRelease('6.1.0-56-amd64'))).toBe('other-compound');
+    expect(compoundKind('free_compound_page', parseRelease('4.18.0-305.el8.x86_64'))).toBe('other-compound');
+    expect(compoundKind('free_transhuge_page', parseRelease('4.18.0-305.el8.x86_64'))).toBe('thp');
+    expect(compoundKind('free_compound_page')).toBe('unknown');
   });
 });
