@@ -130,7 +130,7 @@ function pages(
             ? ['hugetlbfs page (free_huge_page)']
             : compound.kind === 'other-compound'
               ? [
-                  `compound page, not a THP nor hugetlbfs (destructor ${compound.dtor}; THPs have their own since v4.5)`,
+                  `compound page, neither THP nor hugetlbfs (destructor ${compound.dtor}${compound.dtor === 'free_compound_page' ? '; THPs have their own since v4.5' : ''})`,
                 ]
               : [`compound page with destructor ${compound.dtor}`];
       out.push({
