@@ -58,7 +58,7 @@ function labLogs(): { name: string; path: string }[] {
 }
 
 function reviewed(d: Diagnosis): Finding[] {
-  return d.findings.filter((f) => REVIEWED.test(f.id) && (!onlyId || f.id === onlyId));
+  return d.findings.filter((f) => (onlyId ? f.id === onlyId : REVIEWED.test(f.id)));
 }
 
 function report(label: string, runs: Run[], stories: boolean): void {

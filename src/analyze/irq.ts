@@ -13,8 +13,9 @@ import {
   interruptsDisabled,
   type Stack,
 } from '../model/index.js';
+import { caughtInTheAct, insideAnyLoop, isReporting, stoppedActivity } from './activity.js';
 import { baseName, contextFrames, isUserRegs, locate, owner, stacksOf, uniqueStacks } from './frames.js';
-import { isSpinFunction } from './spin.js';
+import { isSpinFunction, spin } from './spin.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
 /** Functions known to run their callees with interrupts disabled, and why (kernel versions where it applies). */
@@ -37,8 +38,13 @@ export const IRQ_DISABLING_CALLERS: Record<string, string> = {
   flush_tlb_others: 'waits for TLB-flush IPIs',
 };
 
+/** Interrupt entry and exit code: runs with interrupts off by design (hard-IRQ context). */
+const ENTRY_CODE =
+  /^(asm_\w+|common_interrupt\w*|\w+_interrupt|\w*interrupt_return|ret_from_intr|retint_\w+|irqentry_\w+|irq_enter\w*|irq_exit\w*|restore_regs_and_return_to_kernel|swapgs_restore_regs_and_return_to_usermode|native_iret|error_entry|error_exit|paranoid_entry|paranoid_exit)$/;
+
+/** Lock and irq primitives that return with interrupts off (`irqtime_account_irq` merely ends in _irq). */
 const DISABLING_NAME =
-  /(_irqsave|_irq|irqoff|irq_off|_noirq)$|^(local_irq_disable|local_irq_save|arch_local_irq_disable|arch_local_irq_save|native_irq_disable|raw_local_irq_save|trace_hardirqs_off)$/;
+  /(_irqsave|_lock_irq|irqoff|irq_off|_noirq|irq_disable)$|^(local_irq_disable|local_irq_save|arch_local_irq_disable|arch_local_irq_save|native_irq_disable|raw_local_irq_save|trace_hardirqs_off)$/;
 
 export interface IrqState {
   stack: number;
@@ -57,7 +63,7 @@ export const irqState = defineAnalyzer<IrqState[]>({
     id: 'irq',
     description: 'RFLAGS.IF of stopped contexts, and the frame that disabled interrupts',
   },
-  analyze(crash) {
+  analyze(crash, context) {
     const states: IrqState[] = [];
     const seen = new Set<string>();
     const keep = new Set(uniqueStacks(crash));
@@ -89,7 +95,15 @@ export const irqState = defineAnalyzer<IrqState[]>({
       }
       states.push(state);
     });
-    return { result: states, findings: findings(stacksOf(crash), states) };
+    // Worth a finding where it explains a lockup: CPUs caught in the act, or spinning. An oops' own
+    // registers say IF too, but that the faulting code ran with interrupts off is rarely the story.
+    const spinning = new Set(context.get(spin).spinners.map((s) => s.stack));
+    const telling = states.filter((st) => {
+      const stack = stacksOf(crash)[st.stack]!;
+      if (spinning.has(st.stack)) return true;
+      return caughtInTheAct(stack) && stoppedActivity(stack).activity !== 'reporting';
+    });
+    return { result: states, findings: findings(stacksOf(crash), telling) };
   },
 });
 
@@ -105,7 +119,7 @@ function disabler(stack: Stack, code: CodeView | undefined): IrqState['by'] {
     if (known) return { fn, frame: start + i, why: known, certain: true };
     if (DISABLING_NAME.test(fn))
       return { fn, frame: start + i, why: 'its name says it disables interrupts', certain: true };
-    if (f.context === 'irq')
+    if (f.context === 'irq' || ENTRY_CODE.test(fn))
       return {
         fn,
         frame: start + i,
@@ -117,7 +131,9 @@ function disabler(stack: Stack, code: CodeView | undefined): IrqState['by'] {
   if (cli) return cli;
   // Nothing on the stack disables interrupts itself: the call that did has returned. The innermost
   // caller above the lock plumbing made it (e.g. spin_lock_irqsave() of a first lock).
-  const callers = contextFrames(stack).filter((f) => !isSpinFunction(f.fn));
+  const callers = contextFrames(stack).filter(
+    (f) => !isSpinFunction(f.fn) && !insideAnyLoop(f.fn) && !isReporting(f.fn),
+  );
   const first = callers[0];
   if (!first?.fn) return undefined;
   const frame = stack.frames.indexOf(first);

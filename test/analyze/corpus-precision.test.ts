@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCorpusFile } from '../../eval/corpus.js';
+import { loadCorpus, parseCorpusFile } from '../../eval/corpus.js';
 import { diagnose } from '../../src/analyze/diagnose.js';
 import { parseConsoleLog } from '../../src/text/console/index.js';
 import { fixture } from '../helpers/shared.js';
@@ -81,5 +81,16 @@ describe('spinners the logs do show', () => {
     const lock = d.locks[0]!;
     expect(lock.kind).toBe('csd');
     expect(lock.reasoning.join(' ')).toContain('Code: bytes');
+  });
+});
+
+describe('logs without a crash', () => {
+  it('match no known bug and show no spinner (the corpus’ no-crash files)', () => {
+    const quiet = loadCorpus(fixture('syzkaller')).filter((e) => e.title === undefined);
+    expect(quiet.length).toBeGreaterThan(10);
+    for (const e of quiet) {
+      const d = diagnose(parseConsoleLog(e.log, { path: e.name, format: 'console-log' }));
+      expect([e.name, d.knownIssues.map((k) => k.id), d.spinners.length]).toEqual([e.name, [], 0]);
+    }
   });
 });
