@@ -199,6 +199,7 @@ export function uniqueStacks(crash: Parameters<typeof stacksOf>[0]): number[] {
     (interruptedContextMissing(s) ? 0 : 2) +
     (locate(s).regs ? 1 : 0) +
     (s.origin === 'unwind' ? 0.5 : 0) +
+    (locate(s).regs?.code ? 0.4 : 0) +
     (s.pid !== undefined || s.cpu !== undefined ? 0.25 : 0);
   // Stacks are the same when they name the same task, or were read from the same log lines.
   const parent = stacks.map((_, i) => i);

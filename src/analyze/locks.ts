@@ -54,9 +54,13 @@ export const locks = defineAnalyzer<LocksResult>({
     const leftover: Spinner[] = [];
     for (const s of unresolved) {
       const loop = loops.get(s.stack);
-      const host = [...byAddress.values()].find((e) =>
-        e.spinners.some((r) => sameLoop(loops.get(r.stack), loop) && loop !== undefined),
-      );
+      const host =
+        [...byAddress.values()].find((e) =>
+          e.spinners.some((r) => sameLoop(loops.get(r.stack), loop) && loop !== undefined),
+        ) ??
+        // No instructions for this one (another printing of the stack): stopped inside another
+        // spinner's decoded loop, it waits on the same word.
+        [...byAddress.values()].find((e) => e.spinners.some((r) => insideLoop(s.at, loops.get(r.stack))));
       if (host) host.inferred.push(s);
       else leftover.push(s);
     }
@@ -134,6 +138,18 @@ function sameLoop(a: SpinLoop | undefined, b: SpinLoop | undefined): boolean {
   if (!a || !b) return false;
   if (a.load && b.load) return a.load.address === b.load.address;
   return a.at?.fn !== undefined && a.at.fn === b.at?.fn && a.pause?.address === b.pause?.address;
+}
+
+/** `lab_bitlock_spin+67` lies within the instructions of a decoded loop of the same function. */
+function insideLoop(at: string, loop: SpinLoop | undefined): boolean {
+  const m = /^(.*)\+(\d+)$/.exec(at);
+  if (!m || !loop?.closed) return false;
+  const offsets = loop.instructions
+    .filter((i) => i.fn !== undefined && baseName(i.fn) === baseName(m[1]) && i.offset !== undefined)
+    .map((i) => i.offset!);
+  if (offsets.length === 0) return false;
+  const offset = Number(m[2]);
+  return offset >= Math.min(...offsets) && offset <= Math.max(...offsets);
 }
 
 /** One key per task: pid (not 0), else task_struct, else the stack. */
@@ -224,13 +240,13 @@ function spinnerLock(
     const reg = loop.operand.base ? loop.operand.base.replace(/^%/, '').toUpperCase() : 'RIP';
     const test = loop.test ? `, \`${loop.test.mnemonic} ${loop.test.operands}\` tests bit ${loop.bit}` : '';
     const src = loop.source ? ` (${loop.source.replace(/^.*\//, '')})` : '';
-    const from = loop.relativeTo ? 'the log’s Code: bytes, decoded,' : 'its exception frame';
+    const from = loop.load.evidence?.source === 'log' ? ' (decoded from the log’s Code: bytes)' : '';
     const operand =
       reg === 'RIP'
-        ? `the RIP-relative operand ${describeOperand(loop.operand)}${address === undefined ? ` = ${key as string} (the log prints no address for RIP, and has no symbol table to name the global)` : ''}`
+        ? `the RIP-relative operand ${describeOperand(loop.operand)} = ${address === undefined ? `${key as string} (the log prints no address for RIP, and has no symbol table to name the global)` : (symbolName(crash, address) ?? hex(address))}`
         : `${reg} = ${address !== undefined ? hex(address) : '?'} in ${owner(stack)}'s registers`;
     reasoning.push(
-      `the spin loop at ${first.at}${src}, from ${from}: \`${loop.load.mnemonic} ${loop.load.operands.replace(/\s+#.*$/, '')}\` reads the lock word${test}; ${operand}`,
+      `the spin loop at ${first.at}${src}${from}: \`${loop.load.mnemonic} ${loop.load.operands.replace(/\s+#.*$/, '')}\` reads the lock word${test}; ${operand}`,
     );
     for (const i of [loop.pause, loop.load, loop.test]) if (i?.evidence) evidence.push(i.evidence);
     confidence = 'high';

@@ -29,7 +29,11 @@ export function loopCode(crash: Crash, loc: Location): LoopCode | undefined {
   const regs = loc.regs;
   const bytes = regs?.code;
   if (!regs || !bytes || (regs.arch !== undefined && regs.arch !== 'x86_64')) return undefined;
-  const real = loc.address ?? regs.values.rip;
+  const start = loc.fn !== undefined ? functionStart(crash, loc.fn) : undefined;
+  const real =
+    loc.address ??
+    regs.values.rip ??
+    (start !== undefined && loc.offset !== undefined ? start + BigInt(loc.offset) : undefined);
   let rip: bigint;
   let relativeTo: LoopCode['relativeTo'];
   if (real !== undefined && real >= KERNEL_MIN) rip = real;
@@ -54,6 +58,26 @@ export function loopCode(crash: Crash, loc: Location): LoopCode | undefined {
   }
   if (!view) return undefined;
   return relativeTo ? { code: view, rip, relativeTo } : { code: view, rip };
+}
+
+/**
+ * Where a function starts, from the input: its symbol, or any frame or exception RIP that gives both
+ * its address and its offset (crash's `bt` prints `lab_bitlock_spin+67` at `ffffffffc04ee0b3`).
+ */
+function functionStart(crash: Crash, fn: string): bigint | undefined {
+  const symbol = crash.symbols?.byName(fn);
+  if (symbol) return symbol.address;
+  for (const stack of crash.stacks) {
+    for (const ex of stack.exceptions) {
+      const rip = ex.regs.values.rip;
+      if (ex.ripFunction === fn && ex.ripOffset !== undefined && rip !== undefined && rip >= KERNEL_MIN)
+        return rip - BigInt(ex.ripOffset);
+    }
+    for (const f of stack.frames)
+      if (f.fn === fn && f.offset !== undefined && f.address !== undefined && f.address >= KERNEL_MIN)
+        return f.address - BigInt(f.offset);
+  }
+  return undefined;
 }
 
 /** `lab_bitlock_spin_irqoff+0x23b0` for an address of code decoded at a stand-in address. */

@@ -42,10 +42,12 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
       // A spinner caught under an interrupt (a timer tick) groups with the others by its loop.
       const spinner = spinners.find((s) => s.stack === index);
       const loc = spinner ? spinnerLocation(stack, spinner) : locate(stack);
-      const functions = stack.frames
-        .slice(loc.frameIndex)
-        .filter((f) => f.reliable && f.fn !== undefined)
-        .map((f) => baseName(f.fn)!);
+      const functions = untilSyscallEntry(
+        stack.frames
+          .slice(loc.frameIndex)
+          .filter((f) => f.reliable && f.fn !== undefined)
+          .map((f) => baseName(f.fn)!),
+      );
       if (functions.length === 0 || isPieceOfAnother(stacksOf(crash), index)) return;
       const identity = `${stack.task ?? stack.pid ?? `#${index}`}|${functions.join(',')}|${loc.address ?? ''}`;
       if (stack.task !== undefined || stack.pid !== undefined) {
@@ -97,6 +99,20 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
     return { result, findings: findings(result, crash.system.cpus) };
   },
 });
+
+/**
+ * A task's kernel stack ends at its system call's dispatch (do_syscall_64 ← entry_SYSCALL_64…);
+ * frames a stack scan lists past it are stale words of earlier calls (crash's `bt` of an
+ * NMI-stopped task, lab caveat), and would split identical stacks into many groups.
+ */
+function untilSyscallEntry(functions: string[]): string[] {
+  const i = functions.findIndex((f) =>
+    /^(do_syscall_64|do_fast_syscall_32|do_int80_syscall_32|do_syscall_32_irqs_on)$/.test(f),
+  );
+  if (i < 0) return functions;
+  const next = functions[i + 1];
+  return functions.slice(0, next !== undefined && /^entry_SYSCALL/.test(next) ? i + 2 : i + 1);
+}
 
 /** What a reader needs first: who spins, who is stuck or fired, then the rest; the background last. */
 const RANK = { spinning: 0, stuck: 1, other: 2, sleeping: 3, idle: 4 } as const;

@@ -80,7 +80,7 @@ function spinnerSection(d: Diagnosis): Section {
       plain(s.comm ?? '-'),
       [span(s.at, 'code')],
       plain(s.how),
-      plain(s.lockAddress !== undefined ? hex(s.lockAddress) : '-'),
+      plain(s.lockAddress !== undefined ? hex(s.lockAddress) : (s.lockName ?? '-')),
       s.interruptsDisabled === undefined
         ? plain('?')
         : [span(s.interruptsDisabled ? 'off' : 'on', s.interruptsDisabled ? 'warn' : 'plain')],
