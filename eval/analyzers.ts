@@ -4,7 +4,8 @@
  * and the lab's logs (where the scenarios say what spins on what). Prints the count of findings by
  * id per input set, the files with spinner/lock/holder/cycle findings and a sample of their
  * messages, and the lab logs' stories. `--all` prints every such finding, `--id spin/busy-loop`
- * only that id's.
+ * only that id's (any finding id works). `--dumps` adds the lab's vmcores (../labdata/corpus/*\/vmcore,
+ * a second or so each): their spinners, locks, holders and stories.
  */
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { diagnose } from '../src/analyze/diagnose.js';
 import type { Diagnosis } from '../src/analyze/results.js';
 import type { Finding } from '../src/analyze/types.js';
+import { loadInput } from '../src/load/load.js';
 import { parseConsoleLog } from '../src/text/console/index.js';
 import { corpusDir, loadCorpus } from './corpus.js';
 import { familyOf } from './score.js';
@@ -27,6 +29,7 @@ interface Run {
 const args = process.argv.slice(2);
 const all = args.includes('--all');
 const onlyId = args.includes('--id') ? args[args.indexOf('--id') + 1] : undefined;
+const dumps = args.includes('--dumps');
 
 function run(name: string, text: string): Run {
   const crash = parseConsoleLog(text, { path: name, format: 'console-log' });
@@ -115,3 +118,17 @@ report(
   lab.map((l) => run(l.name, readFileSync(l.path, 'utf8'))),
   !onlyId,
 );
+
+if (dumps) {
+  const corpus = join(
+    process.env.KTRIAGE_LAB ?? join(resolve(import.meta.dirname, '..'), '..', 'labdata'),
+    'corpus',
+  );
+  const runs: Run[] = [];
+  for (const scenario of existsSync(corpus) ? readdirSync(corpus).sort() : []) {
+    const path = join(corpus, scenario, 'vmcore');
+    if (!existsSync(path)) continue;
+    runs.push({ name: `${scenario}/vmcore`, d: diagnose(await loadInput(path)) });
+  }
+  report('lab vmcores', runs, true);
+}

@@ -52,6 +52,7 @@ export function loopCode(crash: Crash, loc: Location): LoopCode | undefined {
     if (crash.symbols && !relativeTo) options.symbols = crash.symbols;
     if (loc.fn !== undefined) options.fn = loc.fn;
     if (loc.offset !== undefined) options.ripOffset = loc.offset;
+    if (relativeTo) options.relativeTo = relativeTo;
     const window = decodeCodeBytes(bytes, rip, options);
     view = window ? new CodeBytesView([window]) : null;
     byRip.set(rip, view);

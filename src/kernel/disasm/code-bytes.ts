@@ -26,10 +26,21 @@ export interface CodeWindow {
  * too long, or no start lands on the mark. `fn` names the function RIP is in, with RIP's offset,
  * so that each instruction carries `fn+offset` when no symbol table is at hand.
  */
+export interface CodeBytesOptions {
+  symbols?: SymbolView;
+  fn?: string;
+  ripOffset?: number;
+  /**
+   * RIP's real address is unknown and `rip` is a stand-in: addresses in the operand text (branch
+   * targets, RIP-relative comments) are printed as `fn+0x…` from this base instead of as numbers.
+   */
+  relativeTo?: { fn: string; base: bigint };
+}
+
 export function decodeCodeBytes(
   code: CodeBytes,
   rip: bigint,
-  options: { symbols?: SymbolView; fn?: string; ripOffset?: number } = {},
+  options: CodeBytesOptions = {},
 ): CodeWindow | undefined {
   const mark = code.faultIndex;
   if (mark === undefined || code.bytes.length > MAX_CODE_BYTES || mark >= code.bytes.length) return undefined;
@@ -54,9 +65,11 @@ function fromLog(
   ins: Instruction,
   rip: bigint,
   line: Evidence | undefined,
-  options: { fn?: string; ripOffset?: number },
+  options: CodeBytesOptions,
 ): Instruction {
   const out: Instruction = { ...ins };
+  const rel = options.relativeTo;
+  if (rel) out.operands = relativeText(out.operands, rel);
   if (out.fn === undefined && options.fn !== undefined && options.ripOffset !== undefined) {
     const offset = options.ripOffset + Number(ins.address - rip);
     if (offset >= 0) {
@@ -68,7 +81,7 @@ function fromLog(
     out.fn !== undefined
       ? `<${out.fn}+${out.offset}>`
       : `RIP${ins.address >= rip ? '+' : '-'}${Math.abs(Number(ins.address - rip))}`;
-  const text = `${where}: ${ins.mnemonic} ${ins.operands}`.trimEnd();
+  const text = `${where}: ${out.mnemonic} ${out.operands}`.trimEnd();
   out.evidence = {
     source: 'log',
     ...(line?.line !== undefined ? { line: line.line } : {}),
@@ -76,6 +89,15 @@ function fromLog(
     note: 'decoded from the Code: bytes printed in the log',
   };
   return out;
+}
+
+/** `jne 0x100000000053` / `# 0x1000000023b0` at a stand-in base → `fn+0x53` / `# fn+0x23b0`. */
+function relativeText(operands: string, rel: { fn: string; base: bigint }): string {
+  return operands.replace(/0x([0-9a-f]{9,16})\b/g, (whole, digits: string) => {
+    const d = BigInt(`0x${digits}`) - rel.base;
+    if (d < -0x100000n || d > 0x100000000n) return whole;
+    return d < 0n ? `${rel.fn}-0x${(-d).toString(16)}` : `${rel.fn}+0x${d.toString(16)}`;
+  });
 }
 
 /** A CodeView over decoded `Code:` windows: `around()` answers from the window holding the address. */
