@@ -231,7 +231,28 @@ function spinnerOf(
     const outer = spinnerAt(crash, stack, index, loops, loc, frames);
     if (outer) return outer;
   }
+  // Old kernels print no registers for the context an interrupt caught, only `<EOI>` and its
+  // frames: the first task-context frame after the interrupt's is where it was.
+  const boundary = taskAfterInterrupt(stack);
+  if (boundary !== undefined && stack.exceptions.length === 0) {
+    const frame = stack.frames[boundary]!;
+    const loc: Location = { frameIndex: boundary, fn: frame.fn! };
+    if (frame.offset !== undefined) loc.offset = frame.offset;
+    if (frame.address !== undefined) loc.address = frame.address;
+    const frames = stack.frames.slice(boundary).filter((f) => f.reliable && f.fn !== undefined);
+    return spinnerAt(crash, stack, index, loops, loc, frames);
+  }
   return undefined;
+}
+
+/** Index of the first reliable task-context frame below interrupt frames, if the stack has both. */
+function taskAfterInterrupt(stack: Stack): number | undefined {
+  const first = stack.frames.findIndex((f) => f.reliable && f.fn !== undefined);
+  if (first < 0 || !['irq', 'softirq', 'nmi'].includes(stack.frames[first]!.context)) return undefined;
+  const i = stack.frames.findIndex(
+    (f, j) => j > first && f.reliable && f.fn !== undefined && f.context === 'task',
+  );
+  return i < 0 ? undefined : i;
 }
 
 function spinnerAt(
