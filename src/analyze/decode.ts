@@ -128,7 +128,11 @@ function pages(
           ? ['transparent huge page (THP), not hugetlbfs: the destructor is not free_huge_page']
           : compound.kind === 'hugetlbfs'
             ? ['hugetlbfs page (free_huge_page)']
-            : [`compound page with destructor ${compound.dtor}`];
+            : compound.kind === 'other-compound'
+              ? [
+                  `compound page, neither THP nor hugetlbfs (destructor ${compound.dtor}${compound.dtor === 'free_compound_page' ? '; THPs have their own since v4.5' : ''})`,
+                ]
+              : [`compound page with destructor ${compound.dtor}`];
       out.push({
         subject: `compound destructor of head page ${hex(page.address)} (page[1].lru.next)`,
         raw: compound.dtor,

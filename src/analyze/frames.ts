@@ -58,17 +58,7 @@ export function locate(stack: Stack): Location {
     if (frame.address !== undefined) loc.address = frame.address;
     return loc;
   }
-  if (ex) {
-    const frame = stack.frames[ex.beforeFrame];
-    const loc: Location = { frameIndex: ex.beforeFrame, regs: ex.regs, exception: ex };
-    const fn = ex.ripFunction ?? frame?.fn;
-    if (fn !== undefined) loc.fn = fn;
-    const offset = ex.ripOffset ?? frame?.offset;
-    if (offset !== undefined) loc.offset = offset;
-    const address = ex.regs.values.rip ?? frame?.address;
-    if (address !== undefined) loc.address = address;
-    return loc;
-  }
+  if (ex) return exceptionLocation(stack, ex);
   const first = stack.frames.findIndex((f) => f.reliable);
   const index = Math.max(first, 0);
   const frame = stack.frames[index];
@@ -78,6 +68,19 @@ export function locate(stack: Stack): Location {
   const address = frame?.address ?? (isUserRegs(stack.regs) ? undefined : stack.regs?.values.rip);
   if (address !== undefined) loc.address = address;
   if (stack.regs && !isUserRegs(stack.regs)) loc.regs = stack.regs;
+  return loc;
+}
+
+/** The context an exception frame interrupted: its RIP, registers and first frame. */
+export function exceptionLocation(stack: Stack, ex: ExceptionFrame): Location {
+  const frame = stack.frames[ex.beforeFrame];
+  const loc: Location = { frameIndex: ex.beforeFrame, regs: ex.regs, exception: ex };
+  const fn = ex.ripFunction ?? frame?.fn;
+  if (fn !== undefined) loc.fn = fn;
+  const offset = ex.ripOffset ?? frame?.offset;
+  if (offset !== undefined) loc.offset = offset;
+  const address = ex.regs.values.rip ?? frame?.address;
+  if (address !== undefined) loc.address = address;
   return loc;
 }
 
@@ -182,37 +185,53 @@ const uniqueIndexes = new WeakMap<object, number[]>();
  * One stack per task (per CPU for the idle tasks, pid 0), the most telling one: a full stack over
  * grep pieces, one with the interrupted context and its registers over one cut at the IRQ stack.
  * The same task is often printed twice (`bt -a` and `foreach bt`, or `bt -a` and the log's lockup
- * report); counting it twice would double waiters and groups.
+ * report), and a console source may read one printed trace twice (as a report's stack and as an
+ * anonymous one); counting it twice would double waiters and groups.
  */
 export function uniqueStacks(crash: Parameters<typeof stacksOf>[0]): number[] {
   const cached = uniqueIndexes.get(crash);
   if (cached) return cached;
   const stacks = stacksOf(crash);
-  const best = new Map<string, number>();
-  const order: string[] = [];
   // On a tie, a stack unwound from the dump (the state at the crash, with code addresses to
-  // disassemble) beats the log's earlier copy of it.
+  // disassemble) beats the log's earlier copy of it; one that says whose it is beats an anonymous one.
   const score = (s: Stack) =>
     (s.partial ? 0 : 4) +
     (interruptedContextMissing(s) ? 0 : 2) +
     (locate(s).regs ? 1 : 0) +
-    (s.origin === 'unwind' ? 0.5 : 0);
+    (s.origin === 'unwind' ? 0.5 : 0) +
+    (locate(s).regs?.code ? 0.4 : 0) +
+    (s.pid !== undefined || s.cpu !== undefined ? 0.25 : 0);
+  // Stacks are the same when they name the same task, or were read from the same log lines.
+  const parent = stacks.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const union = (a: number, b: number) => {
+    const [x, y] = [root(a), root(b)].sort((p, q) => p - q);
+    if (x !== y) parent[y!] = x!;
+  };
+  const byKey = new Map<string, number>();
   stacks.forEach((s, i) => {
-    const key =
-      s.pid !== undefined && s.pid !== 0
-        ? `p${s.pid}`
-        : s.task !== undefined
-          ? `t${s.task}`
-          : s.pid === 0 && s.cpu !== undefined
-            ? `idle${s.cpu}`
-            : `#${i}`;
-    const prev = best.get(key);
-    if (prev === undefined) {
-      best.set(key, i);
-      order.push(key);
-    } else if (score(s) > score(stacks[prev]!)) best.set(key, i);
+    const keys: string[] = [];
+    if (s.pid !== undefined && s.pid !== 0) keys.push(`p${s.pid}`);
+    if (s.task !== undefined) keys.push(`t${s.task}`);
+    if (s.pid === 0 && s.cpu !== undefined) keys.push(`idle${s.cpu}`);
+    const first = s.frames.find((f) => f.evidence?.source === 'log' && f.evidence.line !== undefined);
+    if (first) keys.push(`l${first.evidence!.line}`);
+    for (const k of keys) {
+      const seen = byKey.get(k);
+      if (seen === undefined) byKey.set(k, i);
+      else union(seen, i);
+    }
   });
-  const out = order.map((k) => best.get(k)!).sort((a, b) => a - b);
+  const best = new Map<number, number>();
+  stacks.forEach((s, i) => {
+    const r = root(i);
+    const prev = best.get(r);
+    if (prev === undefined || score(s) > score(stacks[prev]!)) best.set(r, i);
+  });
+  const out = [...best.values()].sort((a, b) => a - b);
   uniqueIndexes.set(crash, out);
   return out;
 }

@@ -6,9 +6,16 @@
  * lock plumbing (the disabling call has returned; the caller did it earlier).
  */
 
-import { type Evidence, interruptsDisabled, type Stack } from '../model/index.js';
+import {
+  type CodeView,
+  type Evidence,
+  type Instruction,
+  interruptsDisabled,
+  type Stack,
+} from '../model/index.js';
+import { caughtInTheAct, insideAnyLoop, isReporting, stoppedActivity } from './activity.js';
 import { baseName, contextFrames, isUserRegs, locate, owner, stacksOf, uniqueStacks } from './frames.js';
-import { isSpinFunction } from './spin.js';
+import { isSpinFunction, spin } from './spin.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
 /** Functions known to run their callees with interrupts disabled, and why (kernel versions where it applies). */
@@ -31,8 +38,13 @@ export const IRQ_DISABLING_CALLERS: Record<string, string> = {
   flush_tlb_others: 'waits for TLB-flush IPIs',
 };
 
+/** Interrupt entry and exit code: runs with interrupts off by design (hard-IRQ context). */
+const ENTRY_CODE =
+  /^(asm_\w+|common_interrupt\w*|\w+_interrupt|\w*interrupt_return|ret_from_intr|retint_\w+|irqentry_\w+|irq_enter\w*|irq_exit\w*|restore_regs_and_return_to_kernel|swapgs_restore_regs_and_return_to_usermode|native_iret|error_entry|error_exit|paranoid_entry|paranoid_exit)$/;
+
+/** Lock and irq primitives that return with interrupts off (`irqtime_account_irq` merely ends in _irq). */
 const DISABLING_NAME =
-  /(_irqsave|_irq|irqoff|irq_off|_noirq)$|^(local_irq_disable|local_irq_save|arch_local_irq_disable|arch_local_irq_save|native_irq_disable|raw_local_irq_save|trace_hardirqs_off)$/;
+  /(_irqsave|_lock_irq|irqoff|irq_off|_noirq|irq_disable)$|^(local_irq_disable|local_irq_save|arch_local_irq_disable|arch_local_irq_save|native_irq_disable|raw_local_irq_save|trace_hardirqs_off)$/;
 
 export interface IrqState {
   stack: number;
@@ -42,7 +54,7 @@ export interface IrqState {
   disabled: boolean;
   rflags?: bigint;
   /** The frame that disabled interrupts, or the best guess, with the reason. */
-  by?: { fn: string; frame: number; why: string; certain: boolean };
+  by?: { fn: string; frame: number; why: string; certain: boolean; evidence?: Evidence };
   evidence: Evidence[];
 }
 
@@ -51,7 +63,7 @@ export const irqState = defineAnalyzer<IrqState[]>({
     id: 'irq',
     description: 'RFLAGS.IF of stopped contexts, and the frame that disabled interrupts',
   },
-  analyze(crash) {
+  analyze(crash, context) {
     const states: IrqState[] = [];
     const seen = new Set<string>();
     const keep = new Set(uniqueStacks(crash));
@@ -73,21 +85,31 @@ export const irqState = defineAnalyzer<IrqState[]>({
       const ev = loc.exception?.evidence ?? loc.regs.evidence ?? stack.evidence;
       if (ev) state.evidence.push(ev);
       if (disabled) {
-        const by = disabler(stack);
+        const by = disabler(stack, crash.code);
         if (by) {
           state.by = by;
           const frameEvidence = stack.frames[by.frame]?.evidence;
           if (frameEvidence) state.evidence.push(frameEvidence);
+          if (by.evidence) state.evidence.push(by.evidence);
         }
       }
       states.push(state);
     });
-    return { result: states, findings: findings(stacksOf(crash), states) };
+    // Worth a finding where it explains a lockup: CPUs caught in the act, or spinning. An oops' own
+    // registers say IF too, but that the faulting code ran with interrupts off is rarely the story.
+    const spinning = new Set(context.get(spin).spinners.map((s) => s.stack));
+    const telling = states.filter((st) => {
+      const stack = stacksOf(crash)[st.stack]!;
+      if (spinning.has(st.stack)) return true;
+      return caughtInTheAct(stack) && stoppedActivity(stack).activity !== 'reporting';
+    });
+    return { result: states, findings: findings(stacksOf(crash), telling) };
   },
 });
 
-function disabler(stack: Stack): IrqState['by'] {
-  const start = locate(stack).frameIndex;
+function disabler(stack: Stack, code: CodeView | undefined): IrqState['by'] {
+  const loc = locate(stack);
+  const start = loc.frameIndex;
   const frames = stack.frames.slice(start);
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
@@ -97,7 +119,7 @@ function disabler(stack: Stack): IrqState['by'] {
     if (known) return { fn, frame: start + i, why: known, certain: true };
     if (DISABLING_NAME.test(fn))
       return { fn, frame: start + i, why: 'its name says it disables interrupts', certain: true };
-    if (f.context === 'irq')
+    if (f.context === 'irq' || ENTRY_CODE.test(fn))
       return {
         fn,
         frame: start + i,
@@ -105,9 +127,13 @@ function disabler(stack: Stack): IrqState['by'] {
         certain: true,
       };
   }
+  const cli = code ? cliBeforeCall(stack, start, loc.address, code) : undefined;
+  if (cli) return cli;
   // Nothing on the stack disables interrupts itself: the call that did has returned. The innermost
   // caller above the lock plumbing made it (e.g. spin_lock_irqsave() of a first lock).
-  const callers = contextFrames(stack).filter((f) => !isSpinFunction(f.fn));
+  const callers = contextFrames(stack).filter(
+    (f) => !isSpinFunction(f.fn) && !insideAnyLoop(f.fn) && !isReporting(f.fn),
+  );
   const first = callers[0];
   if (!first?.fn) return undefined;
   const frame = stack.frames.indexOf(first);
@@ -117,6 +143,63 @@ function disabler(stack: Stack): IrqState['by'] {
     why: 'no frame on the stack disables interrupts itself; the call that did has returned, so this caller (or one above it) disabled them earlier',
     certain: false,
   };
+}
+
+/** The function a direct call names (`0xffffffff89059af0 <_raw_spin_lock_irqsave>`). */
+function calledName(ins: Instruction): string | undefined {
+  return /<([\w.]+)(?:\+\d+)?>/.exec(ins.operands)?.[1];
+}
+
+const ENABLING = /(_irqrestore|_unlock_irq|irq_enable|local_irq_restore)$/;
+
+/** What an instruction does to the interrupt flag: `cli`/a call that disables, `sti`/`popf`/a call that restores. */
+function irqEffect(ins: Instruction): 'off' | 'on' | undefined {
+  if (ins.mnemonic === 'cli') return 'off';
+  if (/^(sti|popf[qw]?)$/.test(ins.mnemonic)) return 'on';
+  if (!/^call/.test(ins.mnemonic)) return undefined;
+  const name = baseName(calledName(ins));
+  if (!name) return undefined;
+  if (ENABLING.test(name)) return 'on';
+  if (DISABLING_NAME.test(name) && !/_bh$/.test(name)) return 'off';
+  return undefined;
+}
+
+/** Bytes of a function read before a call site: far enough for any prologue, bounded. */
+const MAX_PREFIX = 2048;
+
+/**
+ * With the kernel text at hand: the innermost function whose code, from its start to where it is
+ * (the RIP, or the return address of its call), executes `cli` (local_irq_disable, the end of
+ * local_irq_save) with no `sti` after it. Read in address order, a straight-line approximation.
+ */
+function cliBeforeCall(stack: Stack, start: number, rip: bigint | undefined, code: CodeView): IrqState['by'] {
+  for (let i = start; i < stack.frames.length; i++) {
+    const f = stack.frames[i]!;
+    if (!f.reliable || !f.fn || f.offset === undefined) continue;
+    const at = i === start && rip !== undefined ? rip : f.address;
+    if (at === undefined || f.offset > MAX_PREFIX) continue;
+    const prefix = code.around(at, f.offset, 0).filter((x) => x.address < at);
+    if (!prefix.length || prefix[0]!.address !== at - BigInt(f.offset)) continue;
+    const last = [...prefix].reverse().find((x) => irqEffect(x) !== undefined);
+    if (!last || irqEffect(last) !== 'off') continue;
+    const where =
+      last.fn !== undefined && last.offset !== undefined
+        ? `${last.fn}+${last.offset}`
+        : last.address.toString(16);
+    const fn = baseName(f.fn)!;
+    const what =
+      last.mnemonic === 'cli'
+        ? '`cli` (local_irq_disable/local_irq_save)'
+        : `the call to ${calledName(last)} (it returns with interrupts off)`;
+    return {
+      fn,
+      frame: i,
+      why: `${what} at ${where}, and nothing enables them again before ${i === start ? 'the RIP' : `its call at ${fn}+${f.offset}`}`,
+      certain: true,
+      ...(last.evidence ? { evidence: last.evidence } : {}),
+    };
+  }
+  return undefined;
 }
 
 function findings(stacks: Stack[], states: IrqState[]): Finding[] {

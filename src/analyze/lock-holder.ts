@@ -7,9 +7,11 @@
 
 import { decodeThreadFlags, parseRelease } from '../kernel/flags/index.js';
 import type { Crash, Evidence, Stack, Task } from '../model/index.js';
+import { insideAnyLoop, isReporting, isScheduler } from './activity.js';
 import {
   allFunctions,
   baseName,
+  contextFunctions,
   hex,
   interruptedContextMissing,
   locate,
@@ -64,7 +66,7 @@ export function rankHolders(crash: Crash, q: HolderQuery): Candidate[] {
   // A task the log says slept in atomic context, even without a stack in the input.
   for (const a of atomic) {
     if (out.some((c) => c.pid === a.pid)) continue;
-    out.push({ pid: a.pid, comm: a.comm, score: 3, reasons: [a.reason], evidence: a.evidence });
+    out.push({ pid: a.pid, comm: a.comm, score: 4, reasons: [a.reason], evidence: a.evidence });
   }
   return out.filter((c) => c.score >= 2).sort((a, b) => b.score - a.score);
 }
@@ -85,9 +87,12 @@ function candidate(
   const evidence: Evidence[] = [];
   let score = 0;
   const loc = locate(stack);
-  const top = baseName(loc.fn) ?? '?';
+  // Where it is, past the frames that print a report about it (the BUG's dump_stack).
+  const context = contextFunctions(stack);
+  const top = context.find((f) => !isReporting(f) && !insideAnyLoop(f)) ?? baseName(loc.fn) ?? '?';
+  const asleep = isScheduler(top);
   // Stopped in the very function the waiters spin in: another waiter, not a holder.
-  if (q.spinAt?.has(top)) return undefined;
+  if (q.spinAt?.has(baseName(loc.fn) ?? '?')) return undefined;
   const onPath = q.path.find((p) => fns.includes(p));
   if (onPath) {
     score += 3;
@@ -95,7 +100,7 @@ function candidate(
     const where = pathFrame?.offset !== undefined ? `${onPath}+${pathFrame.offset}` : onPath;
     reasons.push(`on the waiters' code path (${where}) but not spinning: it is in ${top}`);
     if (pathFrame?.evidence) evidence.push(pathFrame.evidence);
-    if (/^(__schedule|schedule|context_switch)$/.test(top)) {
+    if (asleep) {
       score += 1;
       reasons.push('scheduled out there (a lock that records no owner stays taken while its holder sleeps)');
     }
@@ -120,9 +125,15 @@ function candidate(
   }
   const slept = atomic.find((a) => a.pid === stack.pid);
   if (slept) {
-    score += 3;
+    // A sleep with preemption disabled is what a spinning lock's holder must never do; still
+    // asleep there, it cannot have released the lock since.
+    score += 4;
     reasons.push(slept.reason);
     evidence.push(...slept.evidence);
+    if (asleep && !onPath) {
+      score += 1;
+      reasons.push(`still asleep (in ${top}): it cannot have released it since`);
+    }
   }
   if (score === 0 && stack.cpu !== undefined && interruptedContextMissing(stack)) {
     score += 2;

@@ -5,7 +5,7 @@
 
 import type { Crash } from '../model/index.js';
 import { hex } from './frames.js';
-import { compoundOf, isStructPage, pageLayout } from './pages.js';
+import { compoundOf, isStructPage, knownPage, pageLayout } from './pages.js';
 import type { LockKind } from './results.js';
 
 export interface LockIdentity {
@@ -31,6 +31,7 @@ export function identifyLock(
   bit: number | undefined,
 ): LockIdentity {
   const symbol = symbolName(crash, address);
+  if (how === 'csd-lock-wait') return csdLock(symbol ?? hex(address), symbol);
   if (bit !== undefined && isStructPage(crash, address)) {
     const layout = pageLayout(crash)?.layout;
     const name = layout?.names[bit];
@@ -40,7 +41,9 @@ export function identifyLock(
         ? 'THP head page'
         : compound.kind === 'hugetlbfs'
           ? 'hugetlbfs head page'
-          : 'page';
+          : compound.kind === 'other-compound' || knownPage(crash, address)?.flagNames?.includes('head')
+            ? 'compound head page'
+            : 'page';
     const flag = name ? `PG_${name} (bit ${bit})` : `bit ${bit}`;
     return {
       kind: 'page-bit-lock',
@@ -71,4 +74,29 @@ export function identifyLock(
     description: symbol ? `${noun} ${symbol}` : `${noun} at ${hex(address)}`,
     ...(symbol ? { symbol } : {}),
   };
+}
+
+/**
+ * A cross-CPU call's `call_single_data`: its CSD_FLAG_LOCK (bit 0 of `flags`) stays set until the
+ * target CPU has run the function, so the "holder" is that CPU, not a task.
+ */
+function csdLock(where: string, symbol: string | undefined): LockIdentity {
+  return {
+    kind: 'csd',
+    description: `call_single_data ${where} (CSD_FLAG_LOCK: released when the IPI's target CPU runs the function)`,
+    ...(symbol ? { symbol } : {}),
+  };
+}
+
+/**
+ * A lock word known only by name: a RIP-relative global read from a log's `Code:` bytes, named
+ * `fn+0x23b0` after the instruction's function because the log gives neither RIP's address nor a
+ * symbol table.
+ */
+export function namedLock(name: string, how: string, bit: number | undefined): LockIdentity {
+  if (how === 'csd-lock-wait') return csdLock(`at ${name}`, undefined);
+  const where = `the global at ${name} (RIP-relative)`;
+  if (bit !== undefined) return { kind: 'bit-spinlock', description: `bit ${bit} of ${where}`, bit };
+  const kind: LockKind = how === 'rwlock' ? 'rwlock' : /spinlock/.test(how) ? 'spinlock' : 'unknown';
+  return { kind, description: `${kind === 'unknown' ? 'lock word' : kind}: ${where}` };
 }

@@ -7,14 +7,15 @@
  */
 
 import type { Crash, Evidence, Stack } from '../model/index.js';
-import { baseName, contextFunctions, formatLocation, hex, locate, owner, stacksOf } from './frames.js';
+import { insideAnyLoop } from './activity.js';
+import { baseName, contextFunctions, hex, locate, owner, stacksOf } from './frames.js';
 import { findCycles, type PartyEdges } from './lock-cycles.js';
 import { holderConfidence, rankHolders } from './lock-holder.js';
-import { identifyLock, symbolName } from './lock-identity.js';
+import { identifyLock, namedLock, symbolName } from './lock-identity.js';
 import { type StructLock, structLocks } from './lock-structs.js';
 import type { Confidence, DeadlockCycle, LockFinding, LockParty, Spinner } from './results.js';
-import { isSpinFunction, looksLikeKernelAddress, spin } from './spin.js';
-import { describeOperand, isBitSpin, type SpinLoop } from './spin-loop.js';
+import { isSpinFunction, looksLikeKernelAddress, spin, spinnerLocation } from './spin.js';
+import { describeOperand, isBitSpin, operandAddress, type SpinLoop } from './spin-loop.js';
 import { stackGroups } from './stacks.js';
 import { defineAnalyzer, type Finding } from './types.js';
 
@@ -36,31 +37,38 @@ export const locks = defineAnalyzer<LocksResult>({
     const structs = structLocks(crash);
     const spinning = new Set(spinners.map((s) => s.stack));
 
-    // Spinners by lock address; unresolved ones join a resolved group that stopped in the same loop.
-    const byAddress = new Map<bigint, { spinners: Spinner[]; inferred: Spinner[] }>();
+    // Spinners by lock address (or by name, a log's RIP-relative global); unresolved ones join a
+    // resolved group that stopped in the same loop. An endless loop waits for nothing.
+    const byAddress = new Map<bigint | string, { spinners: Spinner[]; inferred: Spinner[] }>();
     const unresolved: Spinner[] = [];
     for (const s of spinners) {
-      if (s.lockAddress === undefined) unresolved.push(s);
+      if (s.how === 'endless-loop') continue;
+      const key = s.lockAddress ?? s.lockName;
+      if (key === undefined) unresolved.push(s);
       else {
-        const entry = byAddress.get(s.lockAddress) ?? { spinners: [], inferred: [] };
+        const entry = byAddress.get(key) ?? { spinners: [], inferred: [] };
         entry.spinners.push(s);
-        byAddress.set(s.lockAddress, entry);
+        byAddress.set(key, entry);
       }
     }
     const leftover: Spinner[] = [];
     for (const s of unresolved) {
       const loop = loops.get(s.stack);
-      const host = [...byAddress.values()].find((e) =>
-        e.spinners.some((r) => sameLoop(loops.get(r.stack), loop) && loop !== undefined),
-      );
+      const host =
+        [...byAddress.values()].find((e) =>
+          e.spinners.some((r) => sameLoop(loops.get(r.stack), loop) && loop !== undefined),
+        ) ??
+        // No instructions for this one (another printing of the stack): stopped inside another
+        // spinner's decoded loop, it waits on the same word.
+        [...byAddress.values()].find((e) => e.spinners.some((r) => insideLoop(s.at, loops.get(r.stack))));
       if (host) host.inferred.push(s);
       else leftover.push(s);
     }
 
     const result: LockFinding[] = [];
     const parties: PartyEdges[] = [];
-    for (const [address, entry] of byAddress) {
-      result.push(spinnerLock(crash, address, entry, loops, spinning, groups));
+    for (const [key, entry] of byAddress) {
+      result.push(spinnerLock(crash, key, entry, loops, spinning, groups));
     }
     // Held locks from callee-saved registers: a lock address some other spinner waits for, or a
     // locked spinlock the input printed (`p lab_lock_b`).
@@ -80,7 +88,7 @@ export const locks = defineAnalyzer<LocksResult>({
       contended.set(l.address, extra);
     }
     for (const s of spinners) {
-      if (s.lockAddress === undefined) continue;
+      if (s.lockAddress === undefined || !contended.has(s.lockAddress)) continue;
       const loc = locate(stacksOf(crash)[s.stack]!);
       const holds: PartyEdges['holds'] = [];
       for (const reg of CALLEE_SAVED) {
@@ -132,6 +140,18 @@ function sameLoop(a: SpinLoop | undefined, b: SpinLoop | undefined): boolean {
   return a.at?.fn !== undefined && a.at.fn === b.at?.fn && a.pause?.address === b.pause?.address;
 }
 
+/** `lab_bitlock_spin+67` lies within the instructions of a decoded loop of the same function. */
+function insideLoop(at: string, loop: SpinLoop | undefined): boolean {
+  const m = /^(.*)\+(\d+)$/.exec(at);
+  if (!m || !loop?.closed) return false;
+  const offsets = loop.instructions
+    .filter((i) => i.fn !== undefined && baseName(i.fn) === baseName(m[1]) && i.offset !== undefined)
+    .map((i) => i.offset!);
+  if (offsets.length === 0) return false;
+  const offset = Number(m[2]);
+  return offset >= Math.min(...offsets) && offset <= Math.max(...offsets);
+}
+
 /** One key per task: pid (not 0), else task_struct, else the stack. */
 function partyKey(p: LockParty): string {
   if (p.pid !== undefined && p.pid !== 0) return `p${p.pid}`;
@@ -172,11 +192,20 @@ function spinFunctions(crash: Crash, waiters: Spinner[]): Set<string> {
   );
 }
 
-/** The waiters' own code: the first caller of each that is not lock plumbing. */
+/**
+ * The waiters' own code: the first function of each that is not lock plumbing nor instrumentation
+ * called inside the loop. A cross-CPU call has no such path: its "holder" is the target CPU.
+ */
 function pathOf(crash: Crash, waiters: Spinner[]): string[] {
   const path = new Set<string>();
   for (const w of waiters) {
-    const fn = contextFunctions(stacksOf(crash)[w.stack]!).find((f) => !isSpinFunction(f));
+    if (w.how === 'csd-lock-wait') continue;
+    const stack = stacksOf(crash)[w.stack]!;
+    const fns = stack.frames
+      .slice(w.frame ?? locate(stack).frameIndex)
+      .filter((f) => f.reliable && f.fn !== undefined)
+      .map((f) => baseName(f.fn)!);
+    const fn = fns.find((f) => !isSpinFunction(f) && !insideAnyLoop(f));
     if (fn) path.add(fn);
   }
   return [...path];
@@ -184,7 +213,7 @@ function pathOf(crash: Crash, waiters: Spinner[]): string[] {
 
 function spinnerLock(
   crash: Crash,
-  address: bigint,
+  key: bigint | string,
   entry: { spinners: Spinner[]; inferred: Spinner[] },
   loops: Map<number, SpinLoop>,
   spinning: Set<number>,
@@ -193,34 +222,52 @@ function spinnerLock(
   const first = entry.spinners[0]!;
   const loop = loops.get(first.stack);
   const bit = loop && isBitSpin(loop) ? loop.bit : undefined;
-  const id = identifyLock(crash, address, first.how, bit);
+  const address = typeof key === 'bigint' ? key : undefined;
+  const id =
+    address !== undefined
+      ? identifyLock(crash, address, first.how, bit)
+      : namedLock(key as string, first.how, bit);
   const reasoning: string[] = [];
   const evidence: Evidence[] = [];
   let confidence: Confidence = 'medium';
   const stack = stacksOf(crash)[first.stack]!;
-  const loc = locate(stack);
-  if (loop?.load && loop.operand) {
+  const loc = spinnerLocation(stack, first);
+  const fromLoop =
+    loop?.load !== undefined &&
+    loop.operand !== undefined &&
+    (first.lockName !== undefined || operandAddress(loop.operand, loc.regs, loop.load) === address);
+  if (loop?.load && loop.operand && fromLoop) {
     const reg = loop.operand.base ? loop.operand.base.replace(/^%/, '').toUpperCase() : 'RIP';
     const test = loop.test ? `, \`${loop.test.mnemonic} ${loop.test.operands}\` tests bit ${loop.bit}` : '';
     const src = loop.source ? ` (${loop.source.replace(/^.*\//, '')})` : '';
+    const from = loop.load.evidence?.source === 'log' ? ' (decoded from the log’s Code: bytes)' : '';
+    const operand =
+      reg === 'RIP'
+        ? `the RIP-relative operand ${describeOperand(loop.operand)} = ${address === undefined ? `${key as string} (the log prints no address for RIP, and has no symbol table to name the global)` : (symbolName(crash, address) ?? hex(address))}`
+        : `${reg} = ${address !== undefined ? hex(address) : '?'} in ${owner(stack)}'s registers`;
     reasoning.push(
-      `the spin loop at ${first.at}${src}: \`${loop.load.mnemonic} ${loop.load.operands}\` reads the lock word${test}; ${reg === 'RIP' ? `the RIP-relative operand ${describeOperand(loop.operand)}` : `${reg} = ${hex(address)}`} in ${owner(stack)}'s exception frame`,
+      `the spin loop at ${first.at}${src}${from}: \`${loop.load.mnemonic} ${loop.load.operands.replace(/\s+#.*$/, '')}\` reads the lock word${test}; ${operand}`,
     );
     for (const i of [loop.pause, loop.load, loop.test]) if (i?.evidence) evidence.push(i.evidence);
     confidence = 'high';
   } else {
     const rdi = loc.regs?.values.rdi;
-    if (rdi === address) {
+    if (rdi !== undefined && rdi === address) {
       const also = CALLEE_SAVED.filter((r) => loc.regs?.values[r] === address).map((r) => r.toUpperCase());
       reasoning.push(
-        `RDI = ${hex(address)} in ${first.at}'s exception frame is the slow path's first argument, the lock${also.length ? `; ${also.join(' and ')} hold the same address (kept across the call), which confirms it` : ''}`,
+        `RDI = ${hex(rdi)} in ${first.at}'s exception frame is the slow path's first argument, the lock${also.length ? `; ${also.join(' and ')} hold the same address (kept across the call), which confirms it` : ''}`,
       );
       if (also.length) confidence = 'high';
     }
   }
   if (loc.exception?.evidence) evidence.push(loc.exception.evidence);
   const agreeing = entry.spinners.length;
-  if (agreeing > 1) reasoning.push(`${agreeing} spinners’ registers give this same address`);
+  if (agreeing > 1)
+    reasoning.push(
+      address !== undefined
+        ? `${agreeing} spinners’ registers give this same address`
+        : `${agreeing} spinners stopped in this loop read this same global`,
+    );
   if (entry.inferred.length) {
     reasoning.push(
       `${entry.inferred.length} more stack${entry.inferred.length > 1 ? 's' : ''} stopped in the same loop (${[...new Set(entry.inferred.map((s) => s.at))].join(', ')}) without registers in the input: assumed to wait on the same word`,
@@ -238,7 +285,6 @@ function spinnerLock(
     .map((s) => ({ ...partyOf(stacksOf(crash)[s.stack]!, s.stack) }))
     .filter((p) => p.pid !== undefined || p.cpu !== undefined);
   const finding: LockFinding = {
-    address,
     kind: id.kind,
     description: id.description,
     waiters,
@@ -246,9 +292,10 @@ function spinnerLock(
     reasoning,
     evidence,
   };
+  if (address !== undefined) finding.address = address;
   if (id.bit !== undefined) finding.bit = id.bit;
   const candidates = rankHolders(crash, {
-    address,
+    ...(address !== undefined ? { address } : {}),
     ...(id.bit !== undefined ? { bit: id.bit } : {}),
     waiters: new Set([...entry.spinners, ...entry.inferred].map((s) => s.stack)),
     spinning,
@@ -397,15 +444,19 @@ function unknownLock(
       `registers equal on all ${list.length} spinners: ${shared.map(([r, v]) => `${r.toUpperCase()} = ${hex(v)}`).join(', ')} — not evidence by itself (any pointer the callers share looks like this); the loop's memory operand decides`,
     );
   }
-  const at = formatLocation(locate(stacks[0]!));
+  const at = first.at;
+  const loop = loops.get(first.stack);
   reasoning.push(
-    loops.size
-      ? 'the instructions around the RIP do not show the lock word'
+    loop
+      ? `the instructions around the RIP${loop.relativeTo ? ' (the log’s Code: bytes)' : ''} do not show the lock word`
       : `the input has no disassembly of the loop: \`dis -l ${locate(stacks[0]!).address?.toString(16) ?? at}\` would show the word it reads`,
   );
   const finding: LockFinding = {
-    kind: 'unknown',
-    description: `the lock waited on at ${at} (${first.how})`,
+    kind: first.how === 'csd-lock-wait' ? 'csd' : 'unknown',
+    description:
+      first.how === 'csd-lock-wait'
+        ? `the call_single_data waited on at ${at} (a cross-CPU call not yet run by its target CPU)`
+        : `the lock waited on at ${at} (${first.how})`,
     waiters: list.map((s) => partyOf(stacksOf(crash)[s.stack]!, s.stack)),
     confidence: 'low',
     reasoning,
@@ -438,7 +489,12 @@ function findings(result: LockFinding[], cycles: DeadlockCycle[]): Finding[] {
   const out: Finding[] = [];
   for (const l of result) {
     if (l.waiters.length === 0 && !l.holder) continue;
-    const addr = l.address !== undefined ? ` (${hex(l.address)})` : '';
+    const addr =
+      l.address !== undefined &&
+      !l.description.includes(hex(l.address)) &&
+      !l.description.includes(l.address.toString(16))
+        ? ` (${hex(l.address)})`
+        : '';
     const waiters = l.waiters.length
       ? `${l.waiters.length} waiter${l.waiters.length > 1 ? 's' : ''}`
       : 'no identified waiter';

@@ -46,7 +46,8 @@ export function tellRcuStall(input: StoryInput): string {
           });
           if (i === undefined) return undefined;
           const stack = stacksOf(crash)[i]!;
-          return `CPU ${cpu} (${who({ pid: stack.pid, comm: stack.comm })}): ${whereSentence(input, stack, i)}`;
+          const where = whereSentence(input, stack, i);
+          return where ? `CPU ${cpu} (${who({ pid: stack.pid, comm: stack.comm })}): ${where}` : undefined;
         })
         .filter((x): x is string => x !== undefined)
         .join('; ');

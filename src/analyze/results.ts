@@ -44,6 +44,13 @@ export interface StackGroup {
   comms: { comm: string; count: number }[];
   /** Count known only from a shell pipeline or partial output (the seed's `grep | wc -l`). */
   countSource?: 'stacks' | 'shell-count';
+  /**
+   * The background of every dump: tasks asleep in the scheduler (not in D state, not on a lock's
+   * path) or idle CPUs. Listed after the groups that matter; reports collapse them when many.
+   */
+  background?: 'sleeping' | 'idle';
+  /** For a background group: the function it waits in, past the scheduler (`worker_thread`, `do_idle`). */
+  waitsIn?: string;
   evidence: Evidence[];
 }
 
@@ -125,6 +132,13 @@ export interface Spinner {
   at: string;
   /** Lock address when the registers/instructions tell it. */
   lockAddress?: bigint;
+  /**
+   * The lock word named when its address is not known: a RIP-relative global read from a log's
+   * `Code:` bytes without RIP's address, as `fn+0x23b0` (the instruction's function plus offset).
+   */
+  lockName?: string;
+  /** Index of the frame the wait was read from (the interrupted context's, an IRQ frame further out). */
+  frame?: number;
   interruptsDisabled?: boolean;
   evidence: Evidence[];
 }

@@ -24,6 +24,12 @@ export interface SpinLoop {
   source?: string;
   /** Where the instruction evidence came from. */
   instructions: Instruction[];
+  /** The control flow through the RIP comes back to it (the instructions are that cycle). */
+  closed?: boolean;
+  /** Closed, and no conditional branch in it: a loop that waits for nothing (`pause; jmp`). */
+  endless?: boolean;
+  /** The code was decoded at a stand-in address (a log without RIP's address): see loop-code.ts. */
+  relativeTo?: { fn: string; base: bigint };
 }
 
 const X86_REG64: Record<string, string> = {
@@ -70,7 +76,38 @@ export function testedBit(ins: Instruction): number | undefined {
 
 const LOADS = /^(mov|test|cmp|bt)[bwlq]?$|^movz|^movs/;
 
-export function readSpinLoop(code: CodeView | undefined, rip: bigint | undefined): SpinLoop | undefined {
+/** `mov %rax,(%rbx)` / `movb $0x4,(%r12)`: the memory operand is the destination (AT&T: last). */
+function isStore(ins: Instruction): boolean {
+  if (!/^mov[bwlq]?$/.test(ins.mnemonic)) return false;
+  const last =
+    ins.operands
+      .replace(/\s*#.*$/, '')
+      .split(',')
+      .pop() ?? '';
+  return last.includes('(') || /^-?0x[0-9a-f]+$/.test(last.trim());
+}
+
+/** x86_64 KASAN: shadow byte = (address >> 3) + 0xdffffc0000000000 (KASAN_SHADOW_OFFSET). */
+const KASAN_SHADOW_OFFSET = 0xdffffc0000000000n;
+
+/**
+ * A KASAN instrumentation read of a shadow byte (`cmpb $0x0,(%rax,%r12,1)` with R12 =
+ * 0xdffffc0000000000, or the offset as displacement): the sanitizer's check, not the loop's word.
+ * The shadow's address range alone proves nothing: a randomized vmemmap can lie there too.
+ */
+function isShadowRead(ins: Instruction, regs: RegisterSet | undefined): boolean {
+  const op = ins.memory;
+  if (!op) return false;
+  if (BigInt.asUintN(64, op.displacement) === KASAN_SHADOW_OFFSET) return true;
+  const values = [op.base, op.index].map((r) => (r ? regs?.values[register64(r)] : undefined));
+  return values.some((v) => v === KASAN_SHADOW_OFFSET);
+}
+
+export function readSpinLoop(
+  code: CodeView | undefined,
+  rip: bigint | undefined,
+  regs?: RegisterSet,
+): SpinLoop | undefined {
   if (!code || rip === undefined) return undefined;
   const all = code
     .around(rip, 32, 24)
@@ -80,8 +117,13 @@ export function readSpinLoop(code: CodeView | undefined, rip: bigint | undefined
   if (idx < 0) return undefined;
   // The loop itself when the control flow through the RIP closes (the load may sit far from the
   // RIP, e.g. `pause; jmp` back to `mov (%rbx),%eax; test; jne`), else the instructions around it.
-  const window = loopThrough(code, rip) ?? all.slice(Math.max(0, idx - 4), idx + 4);
+  const cycle = loopThrough(code, rip);
+  const window = cycle ?? all.slice(Math.max(0, idx - 4), idx + 4);
   const loop: SpinLoop = { at: all[idx]!, instructions: window };
+  if (cycle) {
+    loop.closed = true;
+    loop.endless = !cycle.some((i) => /^(j(?!mp)|loop)/.test(i.mnemonic));
+  }
   loop.pause = window.find((i) => i.mnemonic === 'pause' || /^rep\s*nop/.test(i.mnemonic));
   loop.backJump = window.find(
     (i) => /^j/.test(i.mnemonic) && i.target !== undefined && i.target <= rip && i.address >= rip,
@@ -95,7 +137,14 @@ export function readSpinLoop(code: CodeView | undefined, rip: bigint | undefined
   const before = window.filter((i) => i.address <= (loop.test?.address ?? rip));
   loop.load = [...before]
     .reverse()
-    .find((i) => i.memory && LOADS.test(i.mnemonic) && !/^lea/.test(i.mnemonic));
+    .find(
+      (i) =>
+        i.memory &&
+        LOADS.test(i.mnemonic) &&
+        !/^lea/.test(i.mnemonic) &&
+        !isStore(i) &&
+        !isShadowRead(i, regs),
+    );
   if (loop.load?.memory) loop.operand = loop.load.memory;
   const sources = window.map((i) => i.source).filter((s): s is string => s !== undefined);
   loop.source = sources.find((s) => /bit_spinlock/.test(s)) ?? sources.find((s) => /spinlock|bitops/.test(s));

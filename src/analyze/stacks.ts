@@ -6,32 +6,13 @@
  * that survived in it (saying so).
  */
 
-import type { Evidence, ShellCount, Stack } from '../model/index.js';
-import {
-  baseName,
-  contextFunctions,
-  formatLocation,
-  isPieceOfAnother,
-  locate,
-  stacksOf,
-  uniqueStacks,
-} from './frames.js';
-import type { StackGroup, StackGroupMember } from './results.js';
-import { spin } from './spin.js';
+import type { Crash, Evidence, ShellCount, Stack } from '../model/index.js';
+import { isScheduler, stoppedActivity } from './activity.js';
+import { baseName, formatLocation, isPieceOfAnother, locate, stacksOf, uniqueStacks } from './frames.js';
+import { atomicSleepers } from './lock-holder.js';
+import type { Spinner, StackGroup, StackGroupMember } from './results.js';
+import { spin, spinnerLocation } from './spin.js';
 import { defineAnalyzer, type Finding } from './types.js';
-
-/** Kernel threads waiting for work: the background of every dump. */
-const ROUTINE_SLEEP =
-  /^__schedule schedule (worker_thread|rescuer_thread|smpboot_thread_fn|kthreadd|rcu_gp_kthread|rcu_tasks_kthread|kthread_worker_fn|ksoftirqd|schedule_timeout)/;
-
-const IDLE = new Set([
-  'do_idle',
-  'cpu_idle',
-  'cpu_startup_entry',
-  'cpuidle_enter',
-  'native_safe_halt',
-  'default_idle',
-]);
 
 export interface StackGroupsResult {
   groups: StackGroup[];
@@ -55,11 +36,19 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
     const drafts = new Map<string, Draft>();
     const seen = new Set<string>();
     const keep = new Set(uniqueStacks(crash));
+    const spinners = context.get(spin).spinners;
     stacksOf(crash).forEach((stack, index) => {
       if (!keep.has(index)) return;
-      const functions = contextFunctions(stack);
+      // A spinner caught under an interrupt (a timer tick) groups with the others by its loop.
+      const spinner = spinners.find((s) => s.stack === index);
+      const loc = spinner ? spinnerLocation(stack, spinner) : locate(stack);
+      const functions = untilSyscallEntry(
+        stack.frames
+          .slice(loc.frameIndex)
+          .filter((f) => f.reliable && f.fn !== undefined)
+          .map((f) => baseName(f.fn)!),
+      );
       if (functions.length === 0 || isPieceOfAnother(stacksOf(crash), index)) return;
-      const loc = locate(stack);
       const identity = `${stack.task ?? stack.pid ?? `#${index}`}|${functions.join(',')}|${loc.address ?? ''}`;
       if (stack.task !== undefined || stack.pid !== undefined) {
         if (seen.has(identity)) return;
@@ -88,19 +77,21 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
 
     const groups: StackGroup[] = [...drafts.values()].map(toGroup);
     const notes = applyShellCounts(groups, crash.shellCounts, knownComms(stacksOf(crash), crash.tasks));
-    // What a reader needs first: stacks that spin, then tasks blocked in D state, then the rest by
-    // size; idle CPUs and the usual sleeping kernel threads last.
-    const spinning = new Set(context.get(spin).spinners.map((s) => s.stack));
-    const blocked = new Set(crash.tasks.filter((t) => t.state === 'UN').map((t) => t.pid));
-    const rank = (g: StackGroup) =>
-      g.members.some((m) => spinning.has(m.stack))
-        ? 0
-        : g.members.some((m) => m.pid !== undefined && blocked.has(m.pid))
-          ? 1
-          : g.functions.some((f) => IDLE.has(f)) || ROUTINE_SLEEP.test(g.functions.slice(0, 4).join(' '))
-            ? 3
-            : 2;
-    groups.sort((a, b) => rank(a) - rank(b) || b.count - a.count);
+    const ranks = new Map(groups.map((g) => [g, rankOf(crash, g, spinners)]));
+    for (const g of groups) {
+      const r = ranks.get(g)!;
+      if (r === RANK.sleeping) g.background = 'sleeping';
+      else if (r === RANK.idle) g.background = 'idle';
+      if (g.background) {
+        const waitsIn = g.functions.find(
+          (f) =>
+            !isScheduler(f) &&
+            !/^(halt|native_safe_halt|default_idle|arch_cpu_idle|default_idle_call)$/.test(f),
+        );
+        if (waitsIn) g.waitsIn = waitsIn;
+      }
+    }
+    groups.sort((a, b) => ranks.get(a)! - ranks.get(b)! || b.count - a.count);
     const result: StackGroupsResult = {
       groups,
       shellNotes: notes.map(({ group, ...n }) => ({ ...n, group: groups.indexOf(group) })),
@@ -108,6 +99,53 @@ export const stackGroups = defineAnalyzer<StackGroupsResult>({
     return { result, findings: findings(result, crash.system.cpus) };
   },
 });
+
+/**
+ * A task's kernel stack ends at its system call's dispatch (do_syscall_64 ← entry_SYSCALL_64…);
+ * frames a stack scan lists past it are stale words of earlier calls (crash's `bt` of an
+ * NMI-stopped task, lab caveat), and would split identical stacks into many groups.
+ */
+function untilSyscallEntry(functions: string[]): string[] {
+  const i = functions.findIndex((f) =>
+    /^(do_syscall_64|do_fast_syscall_32|do_int80_syscall_32|do_syscall_32_irqs_on)$/.test(f),
+  );
+  if (i < 0) return functions;
+  const next = functions[i + 1];
+  return functions.slice(0, next !== undefined && /^entry_SYSCALL/.test(next) ? i + 2 : i + 1);
+}
+
+/** What a reader needs first: who spins, who is stuck or fired, then the rest; the background last. */
+const RANK = { spinning: 0, stuck: 1, other: 2, sleeping: 3, idle: 4 } as const;
+
+function rankOf(crash: Crash, g: StackGroup, spinners: Spinner[]): number {
+  const stacks = stacksOf(crash);
+  if (g.members.some((m) => spinners.some((s) => s.stack === m.stack))) return RANK.spinning;
+  const blocked = new Set(crash.tasks.filter((t) => t.state === 'UN').map((t) => t.pid));
+  // A task the log says slept holding a spinning lock is the first holder suspect.
+  for (const a of atomicSleepers(crash)) blocked.add(a.pid);
+  const panicCpu = crash.system.panicCpu;
+  const panicPid = crash.system.panicPid;
+  const stuck = g.members.some((m) => {
+    const s = stacks[m.stack]!;
+    return (
+      s.origin === 'hung-task' ||
+      (m.pid !== undefined && m.pid !== 0 && (blocked.has(m.pid) || m.pid === panicPid)) ||
+      (panicCpu !== undefined && s.cpu === panicCpu && firedHere(s))
+    );
+  });
+  if (stuck) return RANK.stuck;
+  const activities = g.members.map((m) => stoppedActivity(stacks[m.stack]!).activity);
+  if (activities.every((a) => a === 'idle')) return RANK.idle;
+  if (activities.every((a) => a === 'sleeping')) return RANK.sleeping;
+  return RANK.other;
+}
+
+/** The stack shows the panic or the detector that fired (the panic CPU's, not its idle task switched away). */
+function firedHere(stack: Stack): boolean {
+  return stack.frames.some((f) =>
+    /^(panic|vpanic|watchdog_timer_fn|crash_kexec|__crash_kexec)$/.test(baseName(f.fn) ?? ''),
+  );
+}
 
 type ShellNote = Omit<StackGroupsResult['shellNotes'][number], 'group'> & { group: StackGroup };
 

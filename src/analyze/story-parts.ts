@@ -5,7 +5,8 @@
  */
 
 import type { Crash, CrashKind, Report, Stack } from '../model/index.js';
-import { contextFunctions, formatLocation, interruptedContextMissing, locate, stacksOf } from './frames.js';
+import { insideAnyLoop } from './activity.js';
+import { baseName, formatLocation, interruptedContextMissing, locate, stacksOf } from './frames.js';
 import type { IrqState } from './irq.js';
 import type {
   Classification,
@@ -16,6 +17,7 @@ import type {
   Spinner,
   StackGroup,
 } from './results.js';
+import { spinnerLocation } from './spin.js';
 
 export interface StoryInput {
   crash: Crash;
@@ -74,11 +76,34 @@ export function firingStack(input: StoryInput): { stack: Stack; index?: number }
   return panicking >= 0 ? { stack: stacks[panicking]!, index: panicking } : undefined;
 }
 
-/** `get_futex_key → put_page → put_compound_page`: the last callers leading to where it was. */
-export function pathTo(stack: Stack, depth = 3): string {
-  const fns = contextFunctions(stack).slice(0, depth + 1);
+/**
+ * `get_futex_key → put_page → put_compound_page`: the last callers leading to where it was (from
+ * frame `from`, the interrupted context by default), instrumentation called inside loops left out.
+ */
+export function pathTo(stack: Stack, depth = 3, from = locate(stack).frameIndex): string {
+  const fns = stack.frames
+    .slice(from)
+    .filter((f) => f.reliable && f.fn !== undefined && !insideAnyLoop(f.fn))
+    .map((f) => baseName(f.fn)!)
+    .slice(0, depth + 1);
   return fns.reverse().join(' → ');
 }
+
+const HOW: Record<string, string> = {
+  'bit-spin-lock': 'a bit_spin_lock() loop',
+  'busy-loop': 'a busy loop',
+  'spin-loop': 'a spin loop',
+  'endless-loop': 'an endless loop with no exit condition (no lock involved)',
+  'csd-lock-wait': 'a wait for a cross-CPU function call to complete (csd_lock_wait)',
+  'queued-spinlock': 'a queued-spinlock wait',
+  'ticket-spinlock': 'a ticket-spinlock wait',
+  spinlock: 'a spinlock wait',
+  rwlock: 'a rwlock wait',
+  'mutex-spin': 'a mutex owner spin',
+  'osq-spin': 'an optimistic-spin queue wait',
+  'rwsem-spin': 'an rwsem owner spin',
+  'pv-spinlock-halt': 'a paravirt spinlock halt',
+};
 
 export function whereSentence(
   input: StoryInput,
@@ -87,29 +112,31 @@ export function whereSentence(
 ): string | undefined {
   if (interruptedContextMissing(stack))
     return 'what it was doing is not in the input: the unwinder stopped at the interrupt that caught it (the lockup report in the kernel log shows the interrupted stack and registers)';
-  const loc = locate(stack);
-  if (!loc.fn) return undefined;
   const spinner = input.spinners.find(
     (s) => s.stack === index || (stack.pid !== undefined && stack.pid !== 0 && s.pid === stack.pid),
   );
+  const loc = spinner ? spinnerLocation(stack, spinner) : locate(stack);
+  if (!loc.fn) return undefined;
   const lock = spinner
-    ? input.locks.find((l) => l.address !== undefined && l.address === spinner.lockAddress)
+    ? input.locks.find((l) => l.waiters.some((w) => w.stack === spinner.stack))
     : undefined;
   const irq = index !== undefined ? input.irq.find((s) => s.stack === index) : undefined;
   const parts: string[] = [];
-  const path = pathTo(stack);
+  const path = pathTo(stack, 3, loc.frameIndex);
   if (spinner) {
-    const how =
-      spinner.how === 'bit-spin-lock'
-        ? 'a bit_spin_lock() loop'
-        : spinner.how === 'busy-loop'
-          ? 'a busy loop'
-          : `a ${spinner.how} wait`;
+    const how = HOW[spinner.how] ?? `a ${spinner.how} wait`;
     parts.push(
-      `it was spinning in ${formatLocation(loc)}, ${how}${lock ? ` on ${lock.description}` : ''}${path.includes('→') ? `, reached through ${path}` : ''}`,
+      `it was spinning in ${spinner.at}, ${how}${lock ? ` on ${lock.description}` : ''}${path.includes('→') ? `, reached through ${path}` : ''}`,
     );
   } else {
-    parts.push(`it was in ${formatLocation(loc)}${path.includes('→') ? ` (${path})` : ''}`);
+    // Past instrumentation the CPU was caught in (a kcov or sanitizer callback of the real code).
+    const frames = stack.frames.slice(loc.frameIndex).filter((f) => f.reliable && f.fn !== undefined);
+    const own = frames.find((f) => !insideAnyLoop(f.fn));
+    const at =
+      own && own !== frames[0]
+        ? formatLocation({ fn: own.fn, ...(own.offset !== undefined ? { offset: own.offset } : {}) })
+        : formatLocation(loc);
+    parts.push(`it was in ${at}${path.includes('→') ? ` (${path})` : ''}`);
   }
   if (irq?.disabled) {
     const by = irq.by
@@ -153,9 +180,35 @@ export function holderSentence(input: StoryInput): string | undefined {
         .map((r) => r.replace(/\.$/, ''))
         .join('; ');
       const lead = i === 0 ? 'likely holder' : 'likely holder';
-      return `${lead}${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${who(h)} — ${why} (${h.confidence} confidence)`;
+      return `${lead}${lock.kind === 'mutex' ? ' (owner field)' : ''} of ${lock.description}: ${holderWho(input, h)} — ${why} (${h.confidence} confidence)`;
     })
     .join('; ');
+}
+
+/**
+ * `pid 150 "lab_rw" (D state, in write(2), last ran on CPU 0)`: a sleeping holder is on no CPU, so
+ * its CPU is where it last ran; the system call it sleeps in says what it was doing for user space.
+ */
+function holderWho(input: StoryInput, h: LockParty): string {
+  const sleeping = h.state !== undefined && h.state !== 'RU';
+  const stack = h.stack !== undefined ? stacksOf(input.crash)[h.stack] : undefined;
+  const call = stack ? systemCall(stack) : undefined;
+  const notes = [
+    h.state === 'UN' ? 'D state' : h.state === 'IN' ? 'S state' : undefined,
+    call ? `in ${call}(2)` : undefined,
+    sleeping && h.cpu !== undefined ? `last ran on CPU ${h.cpu}` : undefined,
+  ].filter(Boolean);
+  const base = sleeping ? who({ pid: h.pid, comm: h.comm }) : who(h);
+  return notes.length ? `${base} (${notes.join(', ')})` : base;
+}
+
+/** The system call a task's kernel stack serves, from its entry frames (`ksys_write`, `__x64_sys_futex`). */
+export function systemCall(stack: Stack): string | undefined {
+  for (const f of stack.frames) {
+    const m = /^(?:__x64_sys|__ia32_sys|__do_sys|__se_sys|ksys|sys)_(\w+)$/.exec(baseName(f.fn) ?? '');
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 export function cycleSentence(input: StoryInput): string | undefined {

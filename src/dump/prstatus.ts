@@ -6,6 +6,7 @@
 
 import { corrupt } from '../errors.js';
 import { i32, u32, u64 } from '../io/endian.js';
+import { USER_REGS_NAMES } from '../kernel/x86_64/registers.js';
 import type { RegisterSet } from '../model/registers.js';
 
 export interface PrStatus {
@@ -21,46 +22,16 @@ export interface QemuCpuState {
   registers: RegisterSet;
 }
 
-const USER_REGS = [
-  'r15',
-  'r14',
-  'r13',
-  'r12',
-  'rbp',
-  'rbx',
-  'r11',
-  'r10',
-  'r9',
-  'r8',
-  'rax',
-  'rcx',
-  'rdx',
-  'rsi',
-  'rdi',
-  'orig_rax',
-  'rip',
-  'cs',
-  'rflags',
-  'rsp',
-  'ss',
-  'fs_base',
-  'gs_base',
-  'ds',
-  'es',
-  'fs',
-  'gs',
-] as const;
-
 const PRSTATUS_SIZE = 336;
 const PR_PID = 32;
 const PR_REG = 112;
 
 export function parsePrStatus(desc: Uint8Array, cpu: number, noteOffset: number): PrStatus {
-  if (desc.length < PR_REG + USER_REGS.length * 8) {
+  if (desc.length < PR_REG + USER_REGS_NAMES.length * 8) {
     throw corrupt('NT_PRSTATUS note', noteOffset, `${desc.length} bytes, expected ${PRSTATUS_SIZE} (x86_64)`);
   }
   const values: Record<string, bigint> = {};
-  USER_REGS.forEach((name, i) => {
+  USER_REGS_NAMES.forEach((name, i) => {
     values[name] = u64(desc, PR_REG + i * 8);
   });
   return {

@@ -8,9 +8,21 @@ import type { Evidence } from './evidence.js';
 
 export type RegisterName = string;
 
+/**
+ * Machine code bytes around the RIP as an oops or NMI backtrace prints them (`Code: 48 89 e5 <0f> 0b`):
+ * the bytes in memory order, `faultIndex` the marked byte, the first byte of the instruction at RIP.
+ */
+export interface CodeBytes {
+  bytes: number[];
+  faultIndex?: number;
+  evidence?: Evidence;
+}
+
 export interface RegisterSet {
   arch?: 'x86_64' | 'arm64' | 'other';
   values: Record<RegisterName, bigint>;
+  /** The `Code:` line printed with these registers (console logs), around their RIP. */
+  code?: CodeBytes;
   /** Where the register set was printed/saved. */
   evidence?: Evidence;
 }

@@ -80,7 +80,7 @@ function spinnerSection(d: Diagnosis): Section {
       plain(s.comm ?? '-'),
       [span(s.at, 'code')],
       plain(s.how),
-      plain(s.lockAddress !== undefined ? hex(s.lockAddress) : '-'),
+      plain(s.lockAddress !== undefined ? hex(s.lockAddress) : (s.lockName ?? '-')),
       s.interruptsDisabled === undefined
         ? plain('?')
         : [span(s.interruptsDisabled ? 'off' : 'on', s.interruptsDisabled ? 'warn' : 'plain')],
@@ -106,9 +106,15 @@ function spinnerSection(d: Diagnosis): Section {
   };
 }
 
+/** Background groups (sleeping tasks, idle CPUs) are listed one by one only when few. */
+const MAX_BACKGROUND_LISTED = 3;
+
 function groupSection(d: Diagnosis): Section {
   const blocks: Block[] = [];
-  for (const g of d.stackGroups.slice(0, 12)) {
+  const background = d.stackGroups.filter((g) => g.background);
+  const collapse = background.length > MAX_BACKGROUND_LISTED;
+  const listed = collapse ? d.stackGroups.filter((g) => !g.background) : d.stackGroups;
+  for (const g of listed.slice(0, 12)) {
     const comms = g.comms
       .slice(0, 4)
       .map((c) => `${c.comm} ×${c.count}`)
@@ -126,6 +132,34 @@ function groupSection(d: Diagnosis): Section {
       type: 'code',
       lines: [plain(`  ${g.functions.slice(0, 12).join(' ← ')}${g.functions.length > 12 ? ' ← …' : ''}`)],
     });
+  }
+  if (collapse) {
+    for (const kind of ['sleeping', 'idle'] as const) {
+      const list = background.filter((g) => g.background === kind);
+      if (!list.length) continue;
+      const tasks = list.reduce((n, g) => n + g.count, 0);
+      const byPlace = new Map<string, number>();
+      for (const g of list) {
+        const place = g.waitsIn ?? g.functions[0] ?? '?';
+        byPlace.set(place, (byPlace.get(place) ?? 0) + g.count);
+      }
+      const places = [...byPlace].sort((a, b) => b[1] - a[1]);
+      const where = places
+        .slice(0, 8)
+        .map(([place, n]) => `${place} ×${n}`)
+        .join(', ');
+      const what = kind === 'sleeping' ? 'tasks asleep in the scheduler' : 'idle CPUs';
+      blocks.push({
+        type: 'para',
+        line: [
+          span(`${tasks} × `, 'bold'),
+          span(
+            `${what} in ${list.length} group${list.length > 1 ? 's' : ''}: ${where}${places.length > 8 ? ', …' : ''}`,
+            'dim',
+          ),
+        ],
+      });
+    }
   }
   return { id: 'groups', title: 'Stack groups', blocks };
 }

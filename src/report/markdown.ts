@@ -2,7 +2,14 @@
 
 import type { Block, Line, ReportDocument } from './document.js';
 
-const escapeMd = (text: string): string => text.replace(/([\\`*_[\]|<>])/g, '\\$1');
+// Intra-word underscores are literal in GitHub Markdown, so `put_compound_page` stays readable.
+const escapeMd = (text: string): string => text.replace(/([\\`*[\]|<>])/g, '\\$1');
+
+/** Emphasis markers hug the text: `**69 ×** ` renders, `**69 × **` does not. */
+function wrapped(text: string, marker: string, inner: (t: string) => string): string {
+  const m = /^(\s*)(.*?)(\s*)$/s.exec(text)!;
+  return m[2] ? `${m[1]}${marker}${inner(m[2])}${marker}${m[3]}` : text;
+}
 
 function md(line: Line): string {
   return line
@@ -10,12 +17,12 @@ function md(line: Line): string {
       if (!s.text) return '';
       switch (s.style) {
         case 'code':
-          return `\`${s.text.replace(/`/g, "'")}\``;
+          return wrapped(s.text, '`', (t) => t.replace(/`/g, "'"));
         case 'bold':
         case 'crit':
-          return `**${escapeMd(s.text)}**`;
+          return wrapped(s.text, '**', escapeMd);
         case 'warn':
-          return `*${escapeMd(s.text)}*`;
+          return wrapped(s.text, '*', escapeMd);
         default:
           return escapeMd(s.text);
       }

@@ -25,7 +25,6 @@ function styled(s: Span, style: Style): string {
 
 const renderLine = (line: Line, style: Style): string => line.map((s) => styled(s, style)).join('');
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is being removed
 const ANSI = /\x1b\[[0-9;]*m/g;
 const visibleLength = (text: string): number => text.replace(ANSI, '').length;
 

@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { labFile, labLog } from './helpers.js';
+import { labFile, labLog, labSymbols } from './helpers.js';
 
 describe('abba-spinlock-irqoff log: the AB-BA from the NMI backtraces alone', () => {
   const { d } = labLog('abba-spinlock-irqoff');
@@ -30,19 +30,65 @@ describe('abba-spinlock-irqoff log: the AB-BA from the NMI backtraces alone', ()
 describe('bitlock-sched-irqoff log: three CPUs in the same loop, interrupts off', () => {
   const { d } = labLog('bitlock-sched-irqoff');
 
-  it('sees the three spinners from the NMI backtraces (same RIP on three CPUs)', () => {
-    expect(d.spinners.map((s) => [s.cpu, s.at, s.interruptsDisabled])).toEqual([
-      [1, 'lab_bitlock_spin_irqoff+69', true],
-      [2, 'lab_bitlock_spin_irqoff+69', true],
-      [3, 'lab_bitlock_spin_irqoff+69', true],
+  it('reads the bit_spin_lock loop from the NMI backtraces’ Code: bytes on all three CPUs', () => {
+    expect(d.spinners.map((s) => [s.cpu, s.at, s.how, s.interruptsDisabled])).toEqual([
+      [1, 'lab_bitlock_spin_irqoff+69', 'bit-spin-lock', true],
+      [2, 'lab_bitlock_spin_irqoff+69', 'bit-spin-lock', true],
+      [3, 'lab_bitlock_spin_irqoff+69', 'bit-spin-lock', true],
     ]);
   });
 
-  it('takes the task that slept in atomic context for the likely holder, and no register for the lock', () => {
+  it('names bit 3 of the RIP-relative global: lab_bitlock_word, by its offset from the RIP function', () => {
+    // crash (bt -a, lock.txt) on the same dump: where the function is, where lab_bitlock_word is.
+    const rip = BigInt(
+      `0x${/lab_bitlock_spin_irqoff at ([0-9a-f]{16})/.exec(labFile('bitlock-sched-irqoff', 'crash', 'bt-a.txt'))![1]}`,
+    );
+    const word = labSymbols('bitlock-sched-irqoff').get('lab_bitlock_word')!;
+    const offset = word - (rip - 69n);
+    const lock = d.locks[0]!;
+    expect(lock).toMatchObject({ kind: 'bit-spinlock', bit: 3, confidence: 'high' });
+    expect(lock.description).toBe(
+      `bit 3 of the global at lab_bitlock_spin_irqoff+0x${offset.toString(16)} (RIP-relative)`,
+    );
+    expect(lock.address).toBeUndefined();
+    expect(lock.waiters.map((w) => w.cpu)).toEqual([1, 2, 3]);
+    expect(
+      lock.evidence.some((e) => e.source === 'log' && /mov\s+0x[0-9a-f]+\(%rip\)/.test(e.text ?? '')),
+    ).toBe(true);
+  });
+
+  it('takes the task that slept in atomic context for the likely holder', () => {
     const log = labFile('bitlock-sched-irqoff', 'vmcore-dmesg.txt');
     const pid = Number(/scheduling while atomic: lab_holder\/0\/(\d+)\//.exec(log)![1]);
-    expect(d.locks[0]!.holder).toMatchObject({ pid, comm: 'lab_holder/0' });
-    expect(d.locks[0]!.address).toBeUndefined();
+    expect(d.locks[0]!.holder).toMatchObject({ pid, comm: 'lab_holder/0', confidence: 'medium' });
+    expect(d.story).toContain('bit 3 of the global at lab_bitlock_spin_irqoff+0x');
+    expect(d.story).toContain('"lab_holder/0"');
+  });
+});
+
+describe('pagelock-syscall-smp8 log: seven CPUs on one page bit, from the Code: bytes and RBX', () => {
+  const { d } = labLog('pagelock-syscall-smp8');
+  const log = labFile('pagelock-syscall-smp8', 'vmcore-dmesg.txt');
+  const page = BigInt(
+    /lab_pagelock_head = \$1 = \(struct page \*\) (0x[0-9a-f]+)/.exec(
+      labFile('pagelock-syscall-smp8', 'crash', 'lock.txt'),
+    )![1]!,
+  );
+
+  it('seven spinners with IF clear in the `pause; mov (%rbx),%rax; test $0x1,%al` loop', () => {
+    expect(d.spinners.map((s) => [s.cpu, s.at, s.how, s.interruptsDisabled])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((cpu) => [cpu, 'lab_put_compound_page+85', 'bit-spin-lock', true]),
+    );
+    expect(d.spinners.every((s) => s.lockAddress === page)).toBe(true);
+  });
+
+  it('bit 0 of the word at the page crash printed, and the task that slept holding it', () => {
+    const holder = Number(/scheduling while atomic: lab_rw\/(\d+)\//.exec(log)![1]);
+    const lock = d.locks[0]!;
+    expect(lock).toMatchObject({ address: page, bit: 0, kind: 'bit-spinlock' });
+    expect(lock.waiters).toHaveLength(7);
+    expect(lock.holder).toMatchObject({ pid: holder, comm: 'lab_rw' });
+    expect(lock.holder!.reasoning.join(' ')).toContain('lab_put_compound_page');
   });
 });
 

@@ -22,7 +22,7 @@ describe('abba-spinlock-irqoff: AB-BA spinlock deadlock with interrupts off', ()
     ]);
   });
 
-  it('reads each wanted lock from RDI (confirmed by RBX/R12) and names it through sym', () => {
+  it('reads each wanted lock from the spin loop (the log’s Code: bytes, RBX) and names it through sym', () => {
     const ab = d.spinners.find((s) => s.comm === 'lab_abba_ab/1')!;
     const ba = d.spinners.find((s) => s.comm === 'lab_abba_ba/2')!;
     // lab_abba_ab takes A then B, so it waits for B; lab_abba_ba the reverse (lab README).
@@ -31,7 +31,9 @@ describe('abba-spinlock-irqoff: AB-BA spinlock deadlock with interrupts off', ()
     const lockB = d.locks.find((l) => l.address === b)!;
     expect(lockB.description).toBe('spinlock lab_lock_b [lab_abba]');
     expect(lockB.confidence).toBe('high');
-    expect(lockB.reasoning.join('\n')).toContain('RBX and R12 hold the same address');
+    // The log's NMI backtrace printed the loop's bytes; crash's bt gave the RIP's address.
+    expect(lockB.reasoning.join('\n')).toContain('`mov (%rbx),%eax` reads the lock word');
+    expect(lockB.reasoning.join('\n')).toContain(`RBX = ${b.toString(16).padStart(16, '0')}`);
     expect(lockB.reasoning.join('\n')).toContain('`p lab_lock_b`: val 1 (locked');
   });
 
@@ -90,14 +92,16 @@ describe('bitlock-sched-irqoff: bit_spin_lock held by a sleeping task, spinners 
     ]);
   });
 
-  it('does not take a register shared by the spinners for the lock (RBX is not lab_bitlock_word)', () => {
+  it('reads bit 3 of lab_bitlock_word from the loop in the log’s Code: bytes, not from a register the spinners share', () => {
     const lock = d.locks[0]!;
-    expect(lock.kind).toBe('unknown');
-    expect(lock.address).toBeUndefined();
-    expect(lock.confidence).toBe('low');
     const word = labSymbols('bitlock-sched-irqoff').get('lab_bitlock_word')!;
-    expect(lock.reasoning.join('\n')).not.toContain(word.toString(16));
-    expect(lock.reasoning[0]).toContain('not evidence by itself');
+    expect(lock).toMatchObject({ kind: 'bit-spinlock', bit: 3, address: word, confidence: 'high' });
+    expect(lock.description).toBe('bit 3 of the word at lab_bitlock_word [lab_bitlock]');
+    expect(lock.reasoning[0]).toContain('RIP-relative operand');
+    expect(lock.reasoning[0]).toContain('Code: bytes');
+    // RBX is the same on all three spinners, and is not the word.
+    const rbx = /RBX: ([0-9a-f]{16})/.exec(labFile('bitlock-sched-irqoff', 'vmcore-dmesg.txt'))![1]!;
+    expect(BigInt(`0x${rbx}`)).not.toBe(word);
   });
 
   it('names lab_holder/0 (sleeping with the bit, per the lab design and drgn) as the likely holder', () => {

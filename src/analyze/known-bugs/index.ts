@@ -106,7 +106,11 @@ function match(bug: KnownBug, f: Facts): KnownIssue | undefined {
     weak = true;
     matched.push('kernel version unknown');
   }
-  if (sig.kinds && f.kind !== 'unknown' && f.kind !== 'none') {
+  // A bug of some crash kind is no match for a log without a crash; an undetermined kind (a
+  // partial transcript) lets a signature with functions match, never conditions alone.
+  const kindUnknown = sig.kinds !== undefined && f.kind === 'unknown';
+  if (sig.kinds && f.kind === 'none') return undefined;
+  if (sig.kinds && !kindUnknown) {
     if (!sig.kinds.includes(f.kind as never)) return undefined;
     matched.push(`crash kind ${f.kind}`);
   }
@@ -128,7 +132,11 @@ function match(bug: KnownBug, f: Facts): KnownIssue | undefined {
       matched.push(CONDITION_TEXT[c]);
     }
   }
-  const confidence: Confidence = fns.length === 0 ? 'low' : weak || all.length === 0 ? 'medium' : 'high';
+  if (kindUnknown && fns.length === 0) return undefined;
+  // A distribution's own bug on a kernel of unknown origin: its functions exist upstream too.
+  const distroOnly = sig.rhel !== undefined && sig.versions === undefined;
+  const confidence: Confidence =
+    fns.length === 0 || (weak && distroOnly) ? 'low' : weak || all.length === 0 ? 'medium' : 'high';
   const issue: KnownIssue = { id: bug.id, title: bug.title, matched, confidence, references: bug.references };
   if (bug.fix) issue.fix = bug.fix;
   if (bug.errata) issue.errata = bug.errata;

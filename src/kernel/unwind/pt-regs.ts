@@ -8,31 +8,9 @@
  * DEFAULT_INACTIVE_FRAME.
  */
 
-export const PT_REGS_NAMES = [
-  'r15',
-  'r14',
-  'r13',
-  'r12',
-  'rbp',
-  'rbx',
-  'r11',
-  'r10',
-  'r9',
-  'r8',
-  'rax',
-  'rcx',
-  'rdx',
-  'rsi',
-  'rdi',
-  'orig_rax',
-  'rip',
-  'cs',
-  'rflags',
-  'rsp',
-  'ss',
-] as const;
+import { PT_REGS_NAMES, type PtRegName } from '../x86_64/registers.js';
 
-export type PtRegName = (typeof PT_REGS_NAMES)[number];
+export { PT_REGS_NAMES, type PtRegName } from '../x86_64/registers.js';
 
 export const PT_REGS_SIZE = PT_REGS_NAMES.length * 8;
 /** offsetof(struct pt_regs, ip): where the hardware IRET frame starts. */

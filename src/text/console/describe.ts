@@ -127,7 +127,7 @@ export function describeReport(report: Report, region: Region, records: LogRecor
           }
         }
       }
-      if (pendingRegs) addRegisters(pendingRegs.regs, text);
+      if (pendingRegs) addRegisters(pendingRegs.regs, text, at.line);
       if (!report.code && c === 67) {
         const code = parseCodeLine(text);
         if (code) report.code = code;

@@ -6,10 +6,11 @@
  * facts). `parseConsoleLog` composes them.
  */
 
-import { type Crash, emptyCrash, type InputInfo, type LogRecord } from '../../model/index.js';
-import { extractReports } from './extract.js';
+import type { Crash, InputInfo } from '../../model/index.js';
+import { crashFromRecords } from './assemble.js';
 import { parseLogText } from './records.js';
 
+export { crashFromRecords } from './assemble.js';
 export { type ExtractedLog, extractReports } from './extract.js';
 export { parseLinePrefix } from './prefix.js';
 export { forEachLine, LogLineSplitter, parseLogText, recordFromLine } from './records.js';
@@ -22,17 +23,4 @@ export {
 
 export function parseConsoleLog(text: string, input: InputInfo): Crash {
   return crashFromRecords(parseLogText(text), input);
-}
-
-export function crashFromRecords(records: LogRecord[], input: InputInfo): Crash {
-  const crash = emptyCrash(input);
-  const extracted = extractReports(records);
-  crash.log = records;
-  crash.reports = extracted.reports;
-  crash.stacks = extracted.stacks;
-  crash.cpus = extracted.cpus;
-  crash.tasks = extracted.tasks;
-  crash.system = extracted.system;
-  crash.gaps.push(...extracted.gaps);
-  return crash;
 }

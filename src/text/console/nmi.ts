@@ -83,7 +83,7 @@ export function readCpuBacktrace(index: LogIndex, start: number): CpuBacktrace |
         const rip = parseRipLine(text);
         if (rip) top.rip = rip;
       }
-      if (top) addRegisters(top.regs, text);
+      if (top) addRegisters(top.regs, text, at.line);
       continue;
     }
     if (/Call [Tt]race:/.test(text)) {

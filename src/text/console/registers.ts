@@ -180,11 +180,26 @@ function setRegister(regs: RegisterSet, name: string, value: string): void {
   if (isHex(v)) regs.values[RENAME[lower] ?? lower] = BigInt(`0x${v}`);
 }
 
-/** Adds the registers printed on `text` to `regs`: `NAME: value` pairs, however they are spaced. */
-export function addRegisters(regs: RegisterSet, text: string): void {
+/**
+ * Adds the registers printed on `text` to `regs`: `NAME: value` pairs, however they are spaced. A
+ * `Code:` line is kept with them (the bytes around their RIP, for the analyzers' disassembly);
+ * `line` is its 1-based input line, for evidence.
+ */
+export function addRegisters(regs: RegisterSet, text: string, line?: number): void {
   const words = tokens(text);
   const head = words[0] ?? '';
-  if (head === 'Code:' || (head === 'PC' && words[1] === 'is')) return;
+  if (head === 'Code:') {
+    const code = regs.code ? undefined : parseCodeLine(text);
+    if (code) {
+      const excerpt = text.trim();
+      regs.code = {
+        ...code,
+        evidence: { source: 'log', ...(line !== undefined ? { line } : {}), text: excerpt.slice(0, 160) },
+      };
+    }
+    return;
+  }
+  if (head === 'PC' && words[1] === 'is') return;
   if (head === 'RIP:' || head === 'IP:') {
     const rip = parseRipLine(text);
     if (rip?.cs !== undefined) regs.values.cs = BigInt(rip.cs);

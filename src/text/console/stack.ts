@@ -139,7 +139,7 @@ export function readStack(
         const rip = parseRipLine(at.text);
         if (rip) pending.rip = rip;
       }
-      if (pending) addRegisters(pending.regs, at.text);
+      if (pending) addRegisters(pending.regs, at.text, at.line);
       continue;
     }
     if (++noise > MAX_NOISE) break;

@@ -5,8 +5,8 @@
  * rest are counted. Reports are then extracted from the kept records exactly as from a whole log.
  */
 
-import { type Crash, emptyCrash, type InputInfo, type LogRecord } from '../../model/index.js';
-import { extractReports } from './extract.js';
+import type { Crash, InputInfo, LogRecord } from '../../model/index.js';
+import { crashFromRecords } from './assemble.js';
 import { F_NMI_BACKTRACE, F_OOM, F_OPENS_REPORT, F_SENDING_NMI, recordMarks } from './log-index.js';
 import { LogLineSplitter, recordFromLine } from './records.js';
 import { MAX_REGION_RECORDS } from './region.js';
@@ -57,15 +57,7 @@ export class ConsoleLogReader {
   end(): Crash {
     this.lines = this.splitter.end();
     this.dropped += this.recent.length;
-    const crash = emptyCrash(this.input);
-    const extracted = extractReports(this.kept, this.system.result());
-    crash.log = this.kept;
-    crash.reports = extracted.reports;
-    crash.stacks = extracted.stacks;
-    crash.cpus = extracted.cpus;
-    crash.tasks = extracted.tasks;
-    crash.system = extracted.system;
-    crash.gaps.push(...extracted.gaps);
+    const crash = crashFromRecords(this.kept, this.input, this.system.result());
     if (this.dropped > 0) {
       crash.gaps.push({
         what: `${this.dropped} of ${this.lines} log lines`,
