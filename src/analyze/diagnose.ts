@@ -11,6 +11,7 @@ import { irqState } from './irq.js';
 import { knownBugs } from './known-bugs/index.js';
 import { locks } from './locks.js';
 import { nextSteps } from './next-steps.js';
+import { oom } from './oom.js';
 import type { Diagnosis } from './results.js';
 import { spin } from './spin.js';
 import { stackGroups } from './stacks.js';
@@ -27,6 +28,7 @@ export function diagnose(crash: Crash): Diagnosis {
   const decoded = run.get(decoders);
   const steps = run.get(nextSteps);
   const text = run.get(story);
+  const oomVerdicts = run.get(oom);
   const diagnosis: Diagnosis = {
     classification,
     reports: reports.map((r) => ({ kind: r.kind ?? 'unknown', title: r.title, corrupted: r.corrupted })),
@@ -40,5 +42,6 @@ export function diagnose(crash: Crash): Diagnosis {
     findings: run.findings(),
   };
   if (text) diagnosis.story = text;
+  if (oomVerdicts.length) diagnosis.oom = oomVerdicts;
   return diagnosis;
 }

@@ -9,8 +9,9 @@ import { hex, locate, stacksOf } from './frames.js';
 import { irqState } from './irq.js';
 import { taskOf, threadFlags } from './lock-holder.js';
 import { locks } from './locks.js';
+import { oom } from './oom.js';
 import { compoundOf, STRUCT_PAGE_SIZE, tailsOf } from './pages.js';
-import type { LockFinding, NextStep } from './results.js';
+import type { LockFinding, NextStep, OomVerdict } from './results.js';
 import { spin } from './spin.js';
 import { stackGroups } from './stacks.js';
 import { defineAnalyzer } from './types.js';
@@ -63,6 +64,7 @@ export const nextSteps = defineAnalyzer<NextStep[]>({
       add('foreach UN bt', 'every task in uninterruptible sleep, with the lock it waits for');
       add('ps -m | grep UN', 'how long each blocked task has not run');
     }
+    for (const v of context.get(oom)) oomSteps(v, add);
     return { result: steps.slice(0, 14), findings: [] };
   },
 });
@@ -138,4 +140,17 @@ function lockSteps(crash: Crash, lock: LockFinding, add: (command: string, why: 
       );
     else if (stack.task !== undefined) add(`task ${short(stack.task)}`, 'its state, flags and on_cpu');
   }
+}
+
+function oomSteps(v: OomVerdict, add: (command: string, why: string) => void): void {
+  add('kmem -i', 'the memory summary at the crash: free, cached, slab, swap, committed');
+  if (v.cause === 'kernel-slab') add('kmem -s', 'every slab cache by size: the one that grew is the leak');
+  const top = v.facts.topTasks[0];
+  if (top && (v.cause === 'task' || v.cause === 'tasks'))
+    add(`vm ${top.pid}`, `the mappings of ${top.comm}, the biggest task: anonymous heap or file mappings?`);
+  if (v.cause === 'shmem') add('mount | grep tmpfs', 'the tmpfs mounts whose files hold the shared memory');
+  add(
+    'ps -G | sort -n -k 8 | tail',
+    'the tasks with the largest RSS at the crash (column 8), not only at the OOM',
+  );
 }

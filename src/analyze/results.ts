@@ -3,7 +3,7 @@
  * so renderers depend on shapes, not on analyzer internals.
  */
 
-import type { CrashKind, Evidence } from '../model/index.js';
+import type { CrashKind, Evidence, OomFacts } from '../model/index.js';
 import type { Finding } from './types.js';
 
 /** Output of analyze/classify: the headline. */
@@ -155,6 +155,24 @@ export interface DecodedValue {
 }
 
 /** Everything the reports render, built by analyze/diagnose from the analyzers' results. */
+export type OomCause =
+  | 'memcg-limit'
+  | 'task'
+  | 'tasks'
+  | 'kernel-slab'
+  | 'shmem'
+  | 'fragmentation'
+  | 'unknown';
+
+export interface OomVerdict {
+  /** Index of the OOM report in `crash.reports`. */
+  report: number;
+  cause: OomCause;
+  /** The paragraph the story prints. */
+  summary: string;
+  facts: OomFacts;
+}
+
 export interface Diagnosis {
   classification: Classification;
   /** Kind and title of every report, in `crash.reports` order. */
@@ -169,4 +187,6 @@ export interface Diagnosis {
   knownIssues: KnownIssue[];
   nextSteps: NextStep[];
   findings: Finding[];
+  /** Each OOM-killer report judged: where the memory went, what was killed. */
+  oom?: OomVerdict[];
 }

@@ -8,6 +8,7 @@ import { irqState } from './irq.js';
 import { knownBugs } from './known-bugs/index.js';
 import { locks } from './locks.js';
 import { tellLockup } from './lockup.js';
+import { oom } from './oom.js';
 import { tellRcuStall } from './rcu.js';
 import type { Classification } from './results.js';
 import { spin } from './spin.js';
@@ -36,6 +37,13 @@ function storyKind(
   return { kind: c.kind };
 }
 
+/** The OOM report that led to the end (the last one), and how many came before it. */
+function tellOom(summaries: string[]): string | undefined {
+  const last = summaries.at(-1);
+  if (!last || summaries.length === 1) return last;
+  return `${last} (The last of ${summaries.length} OOM-killer reports in this log.)`;
+}
+
 export const story = defineAnalyzer<string | undefined>({
   meta: { id: 'story', description: 'One paragraph: who fired, who is stuck, who they wait on, since when' },
   analyze(crash, context) {
@@ -60,6 +68,7 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'rcu-stall') text = tellRcuStall(input);
     else if (kind === 'hung-task') text = tellHungTask(input);
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
+    else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
     return { result: text || undefined, findings: [] };
   },
 });

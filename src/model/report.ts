@@ -9,6 +9,46 @@ import type { CrashKind } from './kinds.js';
 import type { RegisterSet } from './registers.js';
 import type { Stack } from './stack.js';
 
+/** A task row of the OOM killer's task table (`[  pid  ]   uid  tgid total_vm      rss …  name`). */
+export interface OomTask {
+  pid: number;
+  comm: string;
+  /** Pages. */
+  rss: number;
+  totalVm?: number;
+  oomScoreAdj?: number;
+}
+
+/**
+ * What an OOM-killer report printed: who asked, for what, the memory counters, the biggest tasks,
+ * and what was killed. Counters are in pages (Mem-Info, `pages RAM`) or kB as the kernel prints them.
+ */
+export interface OomFacts {
+  invoker: { comm: string; pid?: number };
+  /** `0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)` as printed. */
+  gfpMask?: string;
+  order?: number;
+  /** `CONSTRAINT_NONE`, `CONSTRAINT_MEMCG`, `CONSTRAINT_CPUSET`, `CONSTRAINT_MEMORY_POLICY`. */
+  constraint?: string;
+  /** A memory cgroup OOM: its path and the limit it hit (kB). */
+  memcg?: { path?: string; usageKb?: number; limitKb?: number };
+  /** Mem-Info counters (pages): free, anon, file, shmem, slab, page tables. */
+  pages: Record<string, number>;
+  ramPages?: number;
+  reservedPages?: number;
+  swapTotalKb?: number;
+  swapFreeKb?: number;
+  /** The task table's biggest rows by RSS (at most 10), and how many rows and pages it had in all. */
+  topTasks: OomTask[];
+  taskCount: number;
+  taskRssPages: number;
+  /** `Unreclaimable slab info:` rows (kB), biggest first, at most 5. */
+  slabs: { name: string; usedKb: number }[];
+  killed?: { pid: number; comm: string; anonRssKb?: number; fileRssKb?: number; shmemRssKb?: number };
+  /** The line that says what happened instead of a kill (panic_on_oom, no killable process). */
+  outcome?: string;
+}
+
 export interface ReportLock {
   /** Lock name as lockdep prints it: `&mm->mmap_lock`, `rtnl_mutex`. */
   name: string;
@@ -108,6 +148,8 @@ export interface Report {
   panicText?: string;
   /** What the source's report table matched (rule, template, frame candidates). */
   match?: ReportMatch;
+  /** What an OOM-killer report printed (kind `oom`). */
+  oom?: OomFacts;
   /** An event worth listing (OOM kill, NMI backtrace) that is not a crash by itself. */
   informational?: boolean;
   evidence?: Evidence;

@@ -125,6 +125,7 @@ export function buildJsonReport(crash: Crash, diagnosis: Diagnosis): { [key: str
     decoded: toJson(diagnosis.decoded),
     knownIssues: toJson(diagnosis.knownIssues),
     nextSteps: toJson(diagnosis.nextSteps),
+    oom: toJson(diagnosis.oom ?? []),
     dump: toJson(crash.dump ? { ...crash.dump, vmcoreinfo: undefined } : null),
     gaps: toJson(crash.gaps),
   };

@@ -32,8 +32,12 @@ export const TAINT_LETTERS: Record<string, string> = {
   t: 'TAINT_TECH_PREVIEW (RHEL)',
 };
 
-/** `G           OE` → names of the letters present (spaces are clear bits). Unknown letters kept as `?X`. */
+/**
+ * `G           OE` → names of the letters present (spaces are clear bits). Unknown letters kept as `?X`.
+ * `Not tainted` (what the `CPU: … Comm:` line says of a clean kernel) has no letters.
+ */
 export function decodeTaint(text: string): { letters: string; names: string[] } {
+  if (/^\s*not tainted\b/i.test(text)) return { letters: '', names: [] };
   const letters = text.replace(/^\s*Tainted:\s*/i, '').replace(/[^A-Za-z]/g, '');
   const names = [...letters].map((c) => TAINT_LETTERS[c] ?? `?${c}`);
   return { letters, names };

@@ -7,6 +7,7 @@ import type { Report } from '../../model/index.js';
 import { describeReport } from './describe.js';
 import { clip } from './headers.js';
 import type { LogIndex } from './log-index.js';
+import { readOomFacts } from './oom-facts.js';
 import { buildRegion } from './region.js';
 
 const INVOKED = / invoked oom-killer: /;
@@ -23,6 +24,7 @@ export function oomReports(index: LogIndex): Report[] {
     if (!INVOKED.test(record.text)) continue;
     const region = buildRegion(index, i, OOM_REGION_RECORDS);
     const comm = clip(record.text.slice(0, record.text.indexOf(' invoked oom-killer')).trim());
+    const oom = readOomFacts(records, i);
     const killed = region.lines.map((l) => KILLED.exec(clip(l))).find((k) => k !== null);
     const report: Report = {
       header: record.text,
@@ -31,6 +33,7 @@ export function oomReports(index: LogIndex): Report[] {
       lines: region.lines.slice(0, 400),
       informational: true,
       comm,
+      ...(oom ? { oom } : {}),
       match: {
         rule: 'oom-kill',
         template: killed ? 'oom-kill: {1} killed {2}' : 'oom-kill: {1}',

@@ -88,4 +88,10 @@ describe('taint', () => {
     expect(decoded.names[1]).toContain('OOT_MODULE');
     expect(decoded.names[2]).toContain('UNSIGNED_MODULE');
   });
+
+  it('finds no letters in the "Not tainted" of a clean kernel (the oom lab log says so)', () => {
+    const log = readFileSync(fixture('lab', 'oom', 'vmcore-dmesg.txt'), 'utf8');
+    const clean = /Comm: \S+ (?:Kdump: loaded )?(Not tainted) 6\.1/.exec(log)![1]!;
+    expect(decodeTaint(clean)).toEqual({ letters: '', names: [] });
+  });
 });
