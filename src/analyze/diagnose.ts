@@ -7,6 +7,7 @@ import type { Crash } from '../model/index.js';
 import { classify } from './classify/index.js';
 import { decoders } from './decode.js';
 import { AnalysisRun } from './engine.js';
+import { fault } from './fault.js';
 import { irqState } from './irq.js';
 import { knownBugs } from './known-bugs/index.js';
 import { locks } from './locks.js';
@@ -29,6 +30,7 @@ export function diagnose(crash: Crash): Diagnosis {
   const steps = run.get(nextSteps);
   const text = run.get(story);
   const oomVerdicts = run.get(oom);
+  const faults = run.get(fault);
   const diagnosis: Diagnosis = {
     classification,
     reports: reports.map((r) => ({ kind: r.kind ?? 'unknown', title: r.title, corrupted: r.corrupted })),
@@ -43,5 +45,6 @@ export function diagnose(crash: Crash): Diagnosis {
   };
   if (text) diagnosis.story = text;
   if (oomVerdicts.length) diagnosis.oom = oomVerdicts;
+  if (faults.length) diagnosis.faults = faults;
   return diagnosis;
 }

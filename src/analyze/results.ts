@@ -173,6 +173,22 @@ export interface OomVerdict {
   facts: OomFacts;
 }
 
+/** An oops judged (analyze/fault.ts): the faulting instruction and what the bad address means. */
+export interface FaultVerdict {
+  /** Index of the report in `crash.reports`. */
+  report: number;
+  /** `fn+0x5 [module]`. */
+  where?: string;
+  address?: bigint;
+  addressKind?: string;
+  access?: 'read' | 'write' | 'fetch';
+  /** The instruction at RIP, AT&T syntax. */
+  instruction?: string;
+  /** The register its memory operand goes through, its value, and the displacement (field offset). */
+  pointer?: { register: string; value: bigint; offset: bigint };
+  summary: string;
+}
+
 export interface Diagnosis {
   classification: Classification;
   /** Kind and title of every report, in `crash.reports` order. */
@@ -189,4 +205,6 @@ export interface Diagnosis {
   findings: Finding[];
   /** Each OOM-killer report judged: where the memory went, what was killed. */
   oom?: OomVerdict[];
+  /** Each oops judged: faulting instruction, bad pointer, what the address means. */
+  faults?: FaultVerdict[];
 }

@@ -3,12 +3,14 @@
 import type { Crash, CrashKind, Report } from '../model/index.js';
 import { classify } from './classify/index.js';
 import { kindOfPanicMessage } from './classify/kinds.js';
+import { fault } from './fault.js';
 import { tellHungTask } from './hung.js';
 import { irqState } from './irq.js';
 import { knownBugs } from './known-bugs/index.js';
 import { locks } from './locks.js';
 import { tellLockup } from './lockup.js';
 import { oom } from './oom.js';
+import { explainPanicMessage } from './panic-messages.js';
 import { tellRcuStall } from './rcu.js';
 import type { Classification } from './results.js';
 import { spin } from './spin.js';
@@ -44,6 +46,16 @@ function tellOom(summaries: string[]): string | undefined {
   return `${last} (The last of ${summaries.length} OOM-killer reports in this log.)`;
 }
 
+/** The task that wrote to /proc/sysrq-trigger, when the panic stack shows the write. */
+function sysrqWriter(crash: Crash): string | undefined {
+  const pid = crash.system.panicPid;
+  // Only a write to /proc/sysrq-trigger makes the panicking task the one that asked for it.
+  const wrote = crash.stacks.some((s) => s.frames.some((f) => f.fn === 'write_sysrq_trigger'));
+  if (pid === undefined || !wrote) return undefined;
+  const comm = crash.tasks.find((t) => t.pid === pid)?.comm ?? crash.reports.find((r) => r.pid === pid)?.comm;
+  return `pid ${pid}${comm ? ` "${comm}"` : ''}`;
+}
+
 export const story = defineAnalyzer<string | undefined>({
   meta: { id: 'story', description: 'One paragraph: who fired, who is stuck, who they wait on, since when' },
   analyze(crash, context) {
@@ -69,6 +81,13 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'hung-task') text = tellHungTask(input);
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
     else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
+    else {
+      const faults = context.get(fault);
+      // The oops the headline names; a bare panic ("Fatal exception") tells the oops before it.
+      const own = faults.find((f) => f.report === classification.report);
+      text = (own ?? (kind === 'panic' ? faults[0] : undefined))?.summary;
+      if (!text && kind === 'panic') text = explainPanicMessage(crash.system.panic, sysrqWriter(crash));
+    }
     return { result: text || undefined, findings: [] };
   },
 });

@@ -125,6 +125,18 @@ export interface Report {
   regs?: RegisterSet;
   /** Faulting address (CR2, `address: …`, KASAN `addr`). */
   faultAddress?: bigint;
+  /**
+   * The x86 page-fault error code and what it says (`#PF: supervisor write access in kernel mode`,
+   * `#PF: error_code(0x0002) - not-present page`, or the `Oops: 0002` of older kernels).
+   */
+  pageFault?: {
+    errorCode?: number;
+    access?: 'read' | 'write' | 'fetch';
+    userMode?: boolean;
+    notPresent?: boolean;
+  };
+  /** `kernel BUG at mm/slub.c:305!` → `mm/slub.c:305`. */
+  bugAt?: string;
   /** Access size/direction for KASAN-style reports: `Read of size 8`. */
   access?: { kind: 'read' | 'write'; size?: number };
   /** Main stack of the report (the Call Trace). */

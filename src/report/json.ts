@@ -126,6 +126,7 @@ export function buildJsonReport(crash: Crash, diagnosis: Diagnosis): { [key: str
     knownIssues: toJson(diagnosis.knownIssues),
     nextSteps: toJson(diagnosis.nextSteps),
     oom: toJson(diagnosis.oom ?? []),
+    faults: toJson(diagnosis.faults ?? []),
     dump: toJson(crash.dump ? { ...crash.dump, vmcoreinfo: undefined } : null),
     gaps: toJson(crash.gaps),
   };

@@ -16,6 +16,12 @@ const KASAN_ACCESS = /(Read|Write) of size (\d+) at addr ([0-9a-f]+) by task (.*
 const FAULT_ADDRESS =
   /(?:paging request|page fault for address|NULL pointer dereference|kernel access of user memory)(?: at|,? address:)? (?:virtual address )?([0-9a-f]{8,16})\b/;
 const NON_CANONICAL = /non-canonical address (0x[0-9a-f]+)/;
+/** On KASAN kernels a GPF names the shadow address; this line names the access itself. */
+const KASAN_RANGE = /^KASAN: [\w -]+ in range \[(0x[0-9a-f]+)-0x[0-9a-f]+\]/;
+const PF_ACCESS = /^#PF: (supervisor|user) (read|write|instruction fetch) access in (kernel|user) mode/;
+const PF_ERROR = /^#PF: error_code\((0x[0-9a-f]+)\)/;
+const OOPS_CODE = /^Oops: ([0-9a-f]{4}) \[#\d+\]/;
+const BUG_AT = /kernel BUG at ([^\s!]+:\d+)!/;
 const SCHED_ATOMIC = /scheduling while atomic: (.*)\/(\d+)\/0x/;
 const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+), name: (.*)$/;
 
@@ -44,6 +50,8 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
     report.comm = m[1]!;
     report.pid = Number(m[2]);
   }
+  const bugAt = BUG_AT.exec(header);
+  if (bugAt) report.bugAt = bugAt[1]!;
   const isRcu = report.match?.kindHint === 'rcu-stall';
   const selfDetected = isRcu && header.includes('self-detected');
   for (let i = 0; i < Math.min(lines.length, HEAD_LINES); i++) {
@@ -71,6 +79,11 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
         report.pid ??= Number(a[5]);
       }
     }
+    if (text.startsWith('#PF: ') || text.startsWith('Oops: ')) pageFaultFacts(report, text);
+    if (text.startsWith('KASAN: ') && text.includes(' in range [')) {
+      const range = KASAN_RANGE.exec(text);
+      if (range) report.faultAddress = BigInt(range[1]!);
+    }
     if (report.pid === undefined && text.includes('in_atomic()')) {
       const c = INVALID_CONTEXT.exec(text);
       if (c) {
@@ -83,4 +96,28 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
       if (by) report.evidence = { source: 'log', note: `stall detected by CPU ${by[1]}` };
     }
   }
+}
+
+/** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h): P, W, U, …, I (fetch). */
+const PF_PRESENT = 1;
+const PF_WRITE = 2;
+const PF_USER = 4;
+const PF_FETCH = 16;
+
+function pageFaultFacts(report: Report, text: string): void {
+  const access = PF_ACCESS.exec(text);
+  if (access) {
+    const pf = (report.pageFault ??= {});
+    pf.access = access[2] === 'instruction fetch' ? 'fetch' : (access[2] as 'read' | 'write');
+    pf.userMode = access[3] === 'user';
+    return;
+  }
+  const code = PF_ERROR.exec(text) ?? (report.faultAddress !== undefined ? OOPS_CODE.exec(text) : null);
+  if (!code || report.pageFault?.errorCode !== undefined) return;
+  const pf = (report.pageFault ??= {});
+  const bits = Number.parseInt(code[1]!, 16);
+  pf.errorCode = bits;
+  pf.notPresent = (bits & PF_PRESENT) === 0;
+  pf.access ??= bits & PF_FETCH ? 'fetch' : bits & PF_WRITE ? 'write' : 'read';
+  pf.userMode ??= (bits & PF_USER) !== 0;
 }
