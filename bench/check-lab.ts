@@ -11,18 +11,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderLog } from '../src/cli/commands/log.js';
 import { renderSys } from '../src/cli/commands/sys.js';
-import { labDir } from '../test/helpers/lab.js';
+import { labDir, labDumpFiles, sysFields } from '../test/helpers/lab.js';
+import { parseArgs } from './lib/args.js';
 
-const FORMATS = [
-  'vmcore.kdump-zlib',
-  'vmcore.kdump-lzo',
-  'vmcore.kdump-zstd',
-  'vmcore.kdump-snappy',
-  'vmcore.kdump-raw',
-  'vmcore.flat',
-  'vmcore.elf',
-  'vmcore.elf-full',
-];
+const FORMATS = [...labDumpFiles, 'vmcore.elf-full'];
 const CRASH_ONLY = new Set(['KERNEL', 'TASKS']);
 const OURS_ONLY = new Set(['PID', 'COMMAND', 'CPU', 'DUMP TYPE']);
 
@@ -31,15 +23,6 @@ const norm = (s: string): string[] =>
     .split('\n')
     .map((l) => l.replace(/\s+/g, ' ').trim())
     .filter(Boolean);
-
-function fields(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Z][A-Z ]*): (.*)$/.exec(line);
-    if (m) map.set(m[1]!, m[2]!.trim());
-  }
-  return map;
-}
 
 function checkLog(vmcore: string, reference: string): string {
   const ours = norm(renderLog(vmcore, {}));
@@ -50,8 +33,8 @@ function checkLog(vmcore: string, reference: string): string {
 }
 
 function checkSys(vmcore: string, reference: string, elf: boolean): string {
-  const ours = fields(renderSys(vmcore, { tz: 'UTC' }));
-  const theirs = fields(readFileSync(reference, 'utf8'));
+  const ours = sysFields(renderSys(vmcore, { tz: 'UTC' }));
+  const theirs = sysFields(readFileSync(reference, 'utf8'));
   const bad: string[] = [];
   let agreed = 0;
   for (const [key, value] of ours) {
@@ -69,7 +52,7 @@ function checkSys(vmcore: string, reference: string, elf: boolean): string {
     : `${agreed} fields agree${missing.length ? ` (not printed: ${missing.join(', ')})` : ''}`;
 }
 
-const root = process.argv[2] ?? labDir();
+const root = parseArgs(process.argv.slice(2), { runs: 1 }).positional[0] ?? labDir();
 if (!root) {
   console.error('no lab data (KTRIAGE_LAB, lab/out, ../labdata)');
   process.exit(2);

@@ -3,14 +3,16 @@
  * crash outputs of a scenario behind `crash>` prompts), (c) a large `foreach bt` made by repeating
  * the lab's real foreach-bt outputs with shifted task/stack addresses (the shape of a 7000-task
  * machine, for scaling only).
- *   npx tsx bench/transcript.ts [--repeat N]
+ *   npx tsx bench/transcript.ts [--repeat N]     (or --runs N; default 3)
  */
 
 import { readFileSync } from 'node:fs';
 import { parseCrashTranscript } from '../src/text/crash/index.js';
 import { LAB_SCENARIOS, labFile, labSession, SEED } from '../test/crash/helpers.js';
+import { parseArgs } from './lib/args.js';
+import { bestOf } from './lib/timed.js';
 
-const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 3;
+const repeat = parseArgs(process.argv.slice(2), { runs: 3 }).runs;
 
 function bigForeach(tasks: number): string {
   const blocks = LAB_SCENARIOS.flatMap((s) =>
@@ -36,18 +38,7 @@ function measure(label: string, texts: string[]): void {
       (n, t) => n + parseCrashTranscript(t, { path: 'bench', format: 'crash-transcript' }).stacks.length,
       0,
     );
-  run();
-  let best = Number.POSITIVE_INFINITY;
-  let bestCpu = Number.POSITIVE_INFINITY;
-  let stacks = 0;
-  for (let i = 0; i < repeat; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    stacks = run();
-    best = Math.min(best, performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    bestCpu = Math.min(bestCpu, (c.user + c.system) / 1000);
-  }
+  const { wallMs: best, cpuMs: bestCpu, result: stacks } = bestOf(repeat, 1, run);
   console.log(
     `${label.padEnd(28)} ${mb.toFixed(2)} MB: wall ${best.toFixed(0)} ms = ${(mb / (best / 1000)).toFixed(1)} MB/s, ` +
       `cpu ${bestCpu.toFixed(0)} ms = ${(mb / (bestCpu / 1000)).toFixed(1)} MB/s (best of ${repeat}), ${stacks} stacks`,

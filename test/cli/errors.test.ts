@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
-import { fixture } from '../helpers/shared.js';
+import { fixture, repoRoot } from '../helpers/shared.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ktriage-cli-'));
 
@@ -51,6 +51,14 @@ describe('ktriage analyze: bad input gets one line and a distinct exit code', ()
     const result = runCli(['analyze', '--frobnicate', 'x']);
     expect(result.status).toBe(EXIT.usage);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('bt -f and -t together are a usage error, in one line', () => {
+    expectCleanFailure(
+      runCli(['bt', '-t', '-f', join(repoRoot, 'examples', 'pagelock-smp8.vmcore')]),
+      EXIT.usage,
+      /-f and -t cannot be combined/,
+    );
   });
 
   it('a log with no crash is not an error: kind none, exit 0', () => {

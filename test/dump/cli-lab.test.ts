@@ -9,18 +9,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderLog } from '../../src/cli/commands/log.js';
 import { renderSys } from '../../src/cli/commands/sys.js';
+import { sysFields } from '../helpers/lab.js';
 import { fixture, sharedPath } from '../helpers/shared.js';
 
 const SCENARIOS = ['abba-spinlock-irqoff', 'mutex-hung', 'sysrq-c'];
-
-function fields(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Z][A-Z ]*): (.*)$/.exec(line);
-    if (m) map.set(m[1]!, m[2]!.trim());
-  }
-  return map;
-}
 
 describe.each(SCENARIOS)('ktriage log/sys on lab dump %s', (scenario) => {
   const vmcore = sharedPath('lab', 'corpus', scenario, 'vmcore');
@@ -30,8 +22,8 @@ describe.each(SCENARIOS)('ktriage log/sys on lab dump %s', (scenario) => {
   });
 
   it.skipIf(!vmcore)('sys agrees with crash on every field it prints', () => {
-    const ours = fields(renderSys(vmcore!, { tz: 'UTC' }));
-    const theirs = fields(readFileSync(fixture('lab', scenario, 'crash', 'sys.txt'), 'utf8'));
+    const ours = sysFields(renderSys(vmcore!, { tz: 'UTC' }));
+    const theirs = sysFields(readFileSync(fixture('lab', scenario, 'crash', 'sys.txt'), 'utf8'));
     for (const [key, value] of ours) {
       if (['PID', 'COMMAND', 'CPU', 'DUMP TYPE'].includes(key)) continue; // crash's startup banner, not `sys`
       if (key === 'DUMPFILE') {

@@ -11,19 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { renderLog } from '../../src/cli/commands/log.js';
 import { renderSys } from '../../src/cli/commands/sys.js';
 import { readDump } from '../../src/load/dump-read.js';
-import { labPath } from '../helpers/lab.js';
+import { labDumpFiles, labPath } from '../helpers/lab.js';
 
-const FORMATS = [
-  'vmcore.kdump-zlib',
-  'vmcore.kdump-lzo',
-  'vmcore.kdump-zstd',
-  'vmcore.kdump-snappy',
-  'vmcore.kdump-raw',
-  'vmcore.flat',
-  'vmcore.elf',
-];
-
-describe.each(FORMATS)('lab mutex-hung as %s', (format) => {
+describe.each(labDumpFiles)('lab mutex-hung as %s', (format) => {
   const vmcore = labPath('corpus', 'mutex-hung', format);
   const crashDir = labPath('corpus', 'mutex-hung', 'crash');
   it.skipIf(!vmcore || !crashDir)("prints crash's log and sys", () => {

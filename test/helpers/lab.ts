@@ -22,6 +22,30 @@ export const labFormats = {
   elf: 'vmcore.elf',
 } as const;
 
+/**
+ * The files the lab writes one scenario's dump as, in each format (`vmcore.kdump-zlib` is the copy
+ * of `vmcore`); the "big" guests also have `vmcore.elf-full`, the unfiltered ELF.
+ */
+export const labDumpFiles = [
+  'vmcore.kdump-zlib',
+  'vmcore.kdump-lzo',
+  'vmcore.kdump-zstd',
+  'vmcore.kdump-snappy',
+  'vmcore.kdump-raw',
+  'vmcore.flat',
+  'vmcore.elf',
+] as const;
+
+/** The `KEY: value` lines of crash's `sys` (and of `ktriage sys`), by key. */
+export function sysFields(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^\s*([A-Z][A-Z ]*): (.*)$/.exec(line);
+    if (m) map.set(m[1]!, m[2]!.trim());
+  }
+  return map;
+}
+
 export function labDir(): string | undefined {
   const candidates = [
     process.env.KTRIAGE_LAB,

@@ -84,7 +84,7 @@ function stackOf(f: Frame): string | undefined {
         : undefined;
 }
 
-function exceptionLines(e: ExceptionFrame): string[] {
+export function exceptionLines(e: ExceptionFrame): string[] {
   const out: string[] = [];
   // crash names the RIP only when it is a kernel address (user-mode frames show the bare block).
   if ((e.regs.values.rip ?? 0n) >= 0xffff800000000000n) {

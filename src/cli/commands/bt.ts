@@ -1,21 +1,28 @@
 /**
- * `ktriage bt [-a] [-f] [PID|TASK] VMCORE`: backtraces unwound from the dump itself (ORC, no debuginfo),
- * printed as crash's `bt` prints them. No target: the panic task; `-a`: the active task of every CPU;
- * a PID (every task with it) or a task_struct address; `-f`: the words of each frame.
+ * `ktriage bt [-a] [-f|-t] [PID|TASK] VMCORE`: backtraces unwound from the dump itself (ORC, no
+ * debuginfo), printed as crash's `bt` prints them. No target: the panic task; `-a`: the active task
+ * of every CPU; a PID (every task with it) or a task_struct address; `-f`: the words of each frame;
+ * `-t`: every text address on the stacks the backtrace crossed (crash `bt -t`).
  */
 
 import type { Command } from 'commander';
 import { KtriageError } from '../../errors.js';
+import { unwinderFromContext } from '../../kernel/unwind/from-context.js';
+import type { KernelUnwinder } from '../../kernel/unwind/kernel-unwinder.js';
+import { scanStackText } from '../../kernel/unwind/text-scan.js';
 import { addFrameWords } from '../../kernel/unwind/to-model.js';
 import { loadDumpDetailed } from '../../load/dump.js';
 import type { Crash } from '../../model/crash.js';
 import type { Stack } from '../../model/stack.js';
 import { formatBt } from './bt-format.js';
+import { formatBtText, routeOf } from './bt-text.js';
 import { ttyProgress } from './progress.js';
 
 export interface BtOptions {
   all?: boolean;
   full?: boolean;
+  /** crash `bt -t`: every stack word holding a kernel text address. */
+  text?: boolean;
 }
 
 export function registerBt(program: Command): void {
@@ -28,9 +35,15 @@ export function registerBt(program: Command): void {
     )
     .option('-a, --all', 'the active task of every CPU (crash `bt -a`)')
     .option('-f, --full', 'also print the stack words of each frame (crash `bt -f`)')
+    .option(
+      '-t, --text',
+      'instead of frames, every stack word holding a kernel text address, from the start of the backtrace ' +
+        'to the top of each stack it crossed; `?` = not after a call instruction (crash `bt -t`)',
+    )
     .action((args: string[], options: BtOptions) => {
       if (args.length > 2)
         throw new KtriageError('usage', 'bt: give at most one PID or task address, then the vmcore');
+      if (options.full && options.text) throw new KtriageError('usage', 'bt: -f and -t cannot be combined');
       const vmcore = args.at(-1)!;
       const target = args.length === 2 ? args[0] : undefined;
       process.stdout.write(renderBt(vmcore, target, options));
@@ -78,6 +91,12 @@ export function renderBt(vmcore: string, target: string | undefined, options: Bt
         throw new KtriageError('missingData', `bt: ${why}`);
       }
       const stacks = selectStacks(crash, target, options);
+      if (options.text) {
+        if (!loaded.kernelContext)
+          throw new KtriageError('missingData', 'bt -t: no kernel symbols in this dump');
+        const unwinder = unwinderFromContext(loaded.kernelContext);
+        return `${stacks.map((s) => textOf(crash, s, unwinder)).join('\n\n')}\n`;
+      }
       const memory = crash.memory;
       if (options.full && memory) for (const s of stacks) addFrameWords(s, (a) => memory.readU64(a));
       return `${stacks.map((s) => formatBt(s, { words: options.full })).join('\n\n')}\n`;
@@ -87,4 +106,16 @@ export function renderBt(vmcore: string, target: string | undefined, options: Bt
   } finally {
     progress.done();
   }
+}
+
+/** crash `bt -t` of one stack: its CPU's IRQ/exception stacks when it is a CPU's active task. */
+function textOf(crash: Crash, stack: Stack, unwinder: KernelUnwinder): string {
+  const cpu = crash.cpus.find((c) => c.stack !== undefined && crash.stacks[c.stack] === stack);
+  const task = stack.task !== undefined ? crash.tasks.find((t) => t.task === stack.task) : undefined;
+  const mem = unwinder.stackMemory({
+    ...(cpu ? { cpu: cpu.id } : {}),
+    ...(stack.task !== undefined ? { task: stack.task } : {}),
+    ...(task?.stackBase !== undefined ? { stackBase: task.stackBase } : {}),
+  });
+  return formatBtText(stack, scanStackText(routeOf(stack), mem, unwinder.env));
 }

@@ -162,6 +162,17 @@ export class KernelUnwinder {
     return { ...backtraceOfCpu(regs, mem, this.env), ...(t !== undefined ? { task: t } : {}) };
   }
 
+  /**
+   * Reads confined to the stacks a backtrace may cross: the task's thread stack, plus the IRQ and
+   * exception stacks of `cpu` when the task is running there (crash `bt -t` scans them).
+   */
+  stackMemory(where: { cpu?: number; task?: bigint; stackBase?: bigint }): StackMemory {
+    const regions = where.cpu !== undefined ? [...this.regionsForCpu(where.cpu)] : [];
+    const own = this.taskRegion(where.task, where.stackBase);
+    if (own) regions.push(own);
+    return new StackMemory(this.read, regions);
+  }
+
   /** `thread.sp` of a task (BTF offset), or undefined. */
   threadSp(task: bigint): bigint | undefined {
     if (this.threadSpOffset === undefined) return undefined;
