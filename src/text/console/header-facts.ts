@@ -107,14 +107,16 @@ const PF_FETCH = 16;
 function pageFaultFacts(report: Report, text: string): void {
   const access = PF_ACCESS.exec(text);
   if (access) {
-    const pf = (report.pageFault ??= {});
+    report.pageFault ??= {};
+    const pf = report.pageFault;
     pf.access = access[2] === 'instruction fetch' ? 'fetch' : (access[2] as 'read' | 'write');
     pf.userMode = access[3] === 'user';
     return;
   }
   const code = PF_ERROR.exec(text) ?? (report.faultAddress !== undefined ? OOPS_CODE.exec(text) : null);
   if (!code || report.pageFault?.errorCode !== undefined) return;
-  const pf = (report.pageFault ??= {});
+  report.pageFault ??= {};
+  const pf = report.pageFault;
   const bits = Number.parseInt(code[1]!, 16);
   pf.errorCode = bits;
   pf.notPresent = (bits & PF_PRESENT) === 0;
