@@ -1,6 +1,6 @@
 /**
  * Console-log throughput: parse + classify over the whole syzkaller corpus, in one run.
- *   npx tsx bench/console.ts [--repeat N]     (or --runs N; default 5)
+ *   npx tsx bench/console.ts [--repeat N]     (or --runs N; default 10)
  * Prints MB/s for (a) the corpus concatenated into one log, (b) the 600 logs one by one, after a
  * warm-up (V8 compiles the hot paths first, as in a long `ktriage analyze` batch). Runs the sources
  * (tsx strips the types as esbuild does for dist/ktriage.js: the same code, ES2022).
@@ -13,7 +13,7 @@ import { parseConsoleLog } from '../src/text/console/index.js';
 import { parseArgs } from './lib/args.js';
 import { bestOf } from './lib/timed.js';
 
-const repeat = parseArgs(process.argv.slice(2), { runs: 5 }).runs;
+const repeat = parseArgs(process.argv.slice(2), { runs: 10 }).runs;
 const dir = corpusDir();
 if (!dir) {
   console.error('bench: syzkaller corpus not found');
@@ -34,8 +34,9 @@ function run(texts: string[]): number {
 }
 
 function measure(label: string, texts: string[]): void {
-  // Three warm-up passes: V8 optimises the hot paths over the first runs, as in a long batch.
-  const { wallMs, cpuMs, result: reports } = bestOf(repeat, 3, () => run(texts));
+  // Warm-up passes: V8 optimises the hot paths over the first runs, as in a long batch (with
+  // --single-threaded it compiles on the main thread, and three passes were not enough to settle).
+  const { wallMs, cpuMs, result: reports } = bestOf(repeat, 5, () => run(texts));
   // CPU time is the fairer figure on a shared machine (wall time counts other processes' turns).
   console.log(
     `${label.padEnd(26)} ${mb.toFixed(2)} MB: wall ${wallMs.toFixed(0)} ms = ${(mb / (wallMs / 1000)).toFixed(1)} MB/s, ` +
