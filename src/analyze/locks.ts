@@ -294,6 +294,8 @@ function spinnerLock(
   };
   if (address !== undefined) finding.address = address;
   if (id.bit !== undefined) finding.bit = id.bit;
+  const unnamed = entry.spinners.length + entry.inferred.length - waiters.length;
+  if (unnamed > 0) finding.unnamedWaiters = unnamed;
   const candidates = rankHolders(crash, {
     ...(address !== undefined ? { address } : {}),
     ...(id.bit !== undefined ? { bit: id.bit } : {}),

@@ -86,6 +86,8 @@ export interface LockFinding {
   /** Bit number for bit locks. */
   bit?: number;
   waiters: LockParty[];
+  /** Stacks stopped in the same loop whose task and CPU the input does not give (grep output). */
+  unnamedWaiters?: number;
   holder?: LockParty & { confidence: Confidence; reasoning: string[] };
   /** Other candidate holders, ranked. */
   candidates?: (LockParty & { score: number; reasons: string[] })[];

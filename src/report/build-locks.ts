@@ -35,10 +35,11 @@ function lockSection(d: Diagnosis): Section {
       const cpus = lock.waiters.filter((w) => w.cpu !== undefined).map((w) => w.cpu);
       const shown = lock.waiters.slice(0, 8).map(party).join(', ');
       const more = lock.waiters.length > 8 ? `, … (${lock.waiters.length} in all)` : '';
-      rows.push([
-        'Waiters',
-        plain(`${lock.waiters.length}${cpus.length ? ` on CPUs ${cpus.join(',')}` : ''}: ${shown}${more}`),
-      ]);
+      const unnamed = lock.unnamedWaiters
+        ? `; and ${lock.unnamedWaiters} more stack${lock.unnamedWaiters > 1 ? 's' : ''} in the same loop whose task the input does not name`
+        : '';
+      const on = cpus.length ? ` on CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(',')}` : '';
+      rows.push(['Waiters', plain(`${lock.waiters.length}${on}: ${shown}${more}${unnamed}`)]);
     }
     if (lock.holder) {
       rows.push([

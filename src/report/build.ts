@@ -25,7 +25,7 @@ export function buildDocument(
 ): ReportDocument {
   const c = diagnosis.classification;
   const sections: Section[] = [
-    verdictSection(diagnosis),
+    verdictSection(diagnosis, crash),
     evidenceSection(diagnosis),
     ...lockSections(crash, diagnosis),
     panicStackSection(crash, diagnosis, options),
@@ -62,7 +62,7 @@ function subtitle(crash: Crash): Line[] {
   return lines;
 }
 
-function verdictSection(d: Diagnosis): Section {
+function verdictSection(d: Diagnosis, crash: Crash): Section {
   const c = d.classification;
   const blocks: Block[] = [];
   if (c.kind === 'none') {
@@ -71,6 +71,14 @@ function verdictSection(d: Diagnosis): Section {
   }
   if (d.story) blocks.push({ type: 'para', line: plain(d.story) });
   const rows: [string, Line][] = [['Kind', [span(c.kind, 'bold')]]];
+  // The headline report's task when another one panicked (a BUG that led to a stall elsewhere).
+  const headline = c.report !== undefined ? crash.reports[c.report] : undefined;
+  const otherTask = headline?.pid !== undefined && c.panic?.pid !== undefined && headline.pid !== c.panic.pid;
+  if (otherTask) {
+    const who = [headline.cpu !== undefined ? `CPU ${headline.cpu}` : undefined, `pid ${headline.pid}`];
+    if (headline.comm) who.push(`"${headline.comm}"`);
+    rows.push(['Reported in', plain(who.join(' '))]);
+  }
   if (c.panic && (c.panic.cpu !== undefined || c.panic.pid !== undefined)) {
     const who = [
       c.panic.cpu !== undefined ? `CPU ${c.panic.cpu}` : undefined,
@@ -78,7 +86,7 @@ function verdictSection(d: Diagnosis): Section {
       c.panic.comm ? `"${c.panic.comm}"` : undefined,
       c.panic.rip ? `at ${c.panic.rip}` : undefined,
     ].filter(Boolean);
-    rows.push(['Where', plain(who.join(' '))]);
+    rows.push([otherTask ? 'Panicked in' : 'Where', plain(who.join(' '))]);
   }
   if (c.culprit) {
     const mod = c.culprit.module ? ` [${c.culprit.module}]` : '';
