@@ -51,4 +51,21 @@ describe('examples/', () => {
     expect(lock?.holder?.pid).toBe(Number(blocked));
     expect(crash.tasks.length).toBeGreaterThan(60);
   });
+
+  it('the OOM log: the task the log’s own table shows as biggest took the memory; panic_on_oom', async () => {
+    const text = readFileSync(example('oom-panic.vmcore-dmesg.txt'), 'utf8');
+    const d = diagnose(await loadInput(example('oom-panic.vmcore-dmesg.txt')));
+    const rows = [...text.matchAll(/\] \[\s*(\d+)\]\s+\d+\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\d+\s+-?\d+ (\S+)/g)];
+    const biggest = rows.sort((a, b) => Number(b[2]) - Number(a[2]))[0]!;
+    expect(d.classification.kind).toBe('oom');
+    expect(d.oom?.[0]?.cause).toBe('task');
+    expect(d.story).toContain(`${biggest[3]} (pid ${biggest[1]})`);
+    expect(d.story).toContain('panic_on_oom');
+  });
+
+  it('the oops log: a write to NULL + 8, as lab_nullderef.c does (w->counter at offset 8)', async () => {
+    const d = diagnose(await loadInput(example('null-deref.vmcore-dmesg.txt')));
+    expect(d.classification.kind).toBe('null-deref');
+    expect(d.faults?.[0]).toMatchObject({ address: 8n, addressKind: 'null', access: 'write' });
+  });
 });
