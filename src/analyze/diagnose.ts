@@ -9,6 +9,7 @@ import { decoders } from './decode.js';
 import { AnalysisRun } from './engine.js';
 import { fault } from './fault.js';
 import { irqState } from './irq.js';
+import { kasan } from './kasan.js';
 import { knownBugs } from './known-bugs/index.js';
 import { locks } from './locks.js';
 import { nextSteps } from './next-steps.js';
@@ -31,6 +32,7 @@ export function diagnose(crash: Crash): Diagnosis {
   const text = run.get(story);
   const oomVerdicts = run.get(oom);
   const faults = run.get(fault);
+  const kasanVerdicts = run.get(kasan);
   const diagnosis: Diagnosis = {
     classification,
     reports: reports.map((r) => ({ kind: r.kind ?? 'unknown', title: r.title, corrupted: r.corrupted })),
@@ -46,5 +48,6 @@ export function diagnose(crash: Crash): Diagnosis {
   if (text) diagnosis.story = text;
   if (oomVerdicts.length) diagnosis.oom = oomVerdicts;
   if (faults.length) diagnosis.faults = faults;
+  if (kasanVerdicts.length) diagnosis.kasan = kasanVerdicts;
   return diagnosis;
 }

@@ -191,6 +191,18 @@ export interface FaultVerdict {
   summary: string;
 }
 
+/** A KASAN report judged (analyze/kasan.ts). */
+export interface KasanVerdict {
+  /** Index of the report in `crash.reports`. */
+  report: number;
+  /** KASAN's bug type: `use-after-free`, `slab-out-of-bounds`… */
+  bug: string;
+  /** First frames of the allocation and free stacks past the allocator's own. */
+  allocatedIn?: string[];
+  freedIn?: string[];
+  summary: string;
+}
+
 export interface Diagnosis {
   classification: Classification;
   /** Kind and title of every report, in `crash.reports` order. */
@@ -209,4 +221,6 @@ export interface Diagnosis {
   oom?: OomVerdict[];
   /** Each oops judged: faulting instruction, bad pointer, what the address means. */
   faults?: FaultVerdict[];
+  /** Each KASAN report judged: the access, the object, who allocated and freed it. */
+  kasan?: KasanVerdict[];
 }

@@ -6,6 +6,7 @@ import { kindOfPanicMessage } from './classify/kinds.js';
 import { fault } from './fault.js';
 import { tellHungTask } from './hung.js';
 import { irqState } from './irq.js';
+import { kasan } from './kasan.js';
 import { knownBugs } from './known-bugs/index.js';
 import { locks } from './locks.js';
 import { tellLockup } from './lockup.js';
@@ -81,6 +82,9 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'hung-task') text = tellHungTask(input);
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
     else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
+    else if (kind === 'kasan')
+      text = (context.get(kasan).find((v) => v.report === classification.report) ?? context.get(kasan)[0])
+        ?.summary;
     else {
       const faults = context.get(fault);
       // The oops the headline names; a bare panic ("Fatal exception") tells the oops before it.

@@ -135,6 +135,18 @@ export interface Report {
     userMode?: boolean;
     notPresent?: boolean;
   };
+  /**
+   * The object a KASAN report's address is in or next to: `The buggy address belongs to the object
+   * at ADDR which belongs to the cache kmalloc-128 of size 128`, `located 28 bytes inside of`.
+   */
+  kasanObject?: {
+    address: bigint;
+    cache?: string;
+    size?: number;
+    /** Bytes from the object's start (inside), past its end (right), or before it (left). */
+    distance?: number;
+    relation?: 'inside' | 'right' | 'left';
+  };
   /** `kernel BUG at mm/slub.c:305!` → `mm/slub.c:305`. */
   bugAt?: string;
   /** Access size/direction for KASAN-style reports: `Read of size 8`. */

@@ -127,6 +127,7 @@ export function buildJsonReport(crash: Crash, diagnosis: Diagnosis): { [key: str
     nextSteps: toJson(diagnosis.nextSteps),
     oom: toJson(diagnosis.oom ?? []),
     faults: toJson(diagnosis.faults ?? []),
+    kasan: toJson(diagnosis.kasan ?? []),
     dump: toJson(crash.dump ? { ...crash.dump, vmcoreinfo: undefined } : null),
     gaps: toJson(crash.gaps),
   };

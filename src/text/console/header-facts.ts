@@ -13,6 +13,9 @@ const HUNG_TASK = /INFO: task (.*):(\d+) blocked (?:in I\/O wait )?for more than
 const RCU_STALLED_CPU = /^(?:rcu:\s*)?\s*(\d+)-[.\w]*: \(/;
 const RCU_DETECTED_BY = /\(detected by (\d+), t=\d+ jiffies/;
 const KASAN_ACCESS = /(Read|Write) of size (\d+) at addr ([0-9a-f]+) by task (.*)\/(\d+)/;
+/** Before 4.13 the address was on the header line and this one had none. */
+const KASAN_ACCESS_OLD = /^(Read|Write) of size (\d+) by task (.*)\/(\d+)/;
+const KASAN_HEADER_ADDRESS = / at addr ([0-9a-f]{8,16})\b/;
 const FAULT_ADDRESS =
   /(?:paging request|page fault for address|NULL pointer dereference|kernel access of user memory)(?: at|,? address:)? (?:virtual address )?([0-9a-f]{8,16})\b/;
 const NON_CANONICAL = /non-canonical address (0x[0-9a-f]+)/;
@@ -24,6 +27,12 @@ const OOPS_CODE = /^Oops: ([0-9a-f]{4}) \[#\d+\]/;
 const BUG_AT = /kernel BUG at ([^\s!]+:\d+)!/;
 const SCHED_ATOMIC = /scheduling while atomic: (.*)\/(\d+)\/0x/;
 const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+), name: (.*)$/;
+
+const KASAN_OBJECT = /^The buggy address belongs to the object at ([0-9a-f]{8,16})/;
+const KASAN_CACHE = /which belongs to the cache (\S+) of size (\d+)/;
+const KASAN_LOCATED = /^The buggy address is located (\d+) bytes (inside|to the right|to the left) of/;
+/** How far into a KASAN report its object description is looked for (after three stacks). */
+const KASAN_LINES = 400;
 
 /** How far into a report its header facts are looked for. */
 const HEAD_LINES = 64;
@@ -50,6 +59,7 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
     report.comm = m[1]!;
     report.pid = Number(m[2]);
   }
+  if (report.match?.kindHint === 'kasan') kasanObject(report, lines);
   const bugAt = BUG_AT.exec(header);
   if (bugAt) report.bugAt = bugAt[1]!;
   const isRcu = report.match?.kindHint === 'rcu-stall';
@@ -72,11 +82,18 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
     }
     if (!report.access && text.includes(' of size ')) {
       const a = KASAN_ACCESS.exec(text);
+      const old = a ? null : KASAN_ACCESS_OLD.exec(text);
       if (a) {
         report.access = { kind: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
         report.faultAddress = BigInt(`0x${a[3]}`);
         report.comm ??= a[4]!;
         report.pid ??= Number(a[5]);
+      } else if (old) {
+        report.access = { kind: old[1] === 'Read' ? 'read' : 'write', size: Number(old[2]) };
+        const at = KASAN_HEADER_ADDRESS.exec(header);
+        if (at) report.faultAddress = BigInt(`0x${at[1]}`);
+        report.comm ??= old[3]!;
+        report.pid ??= Number(old[4]);
       }
     }
     if (text.startsWith('#PF: ') || text.startsWith('Oops: ')) pageFaultFacts(report, text);
@@ -122,4 +139,28 @@ function pageFaultFacts(report: Report, text: string): void {
   pf.notPresent = (bits & PF_PRESENT) === 0;
   pf.access ??= bits & PF_FETCH ? 'fetch' : bits & PF_WRITE ? 'write' : 'read';
   pf.userMode ??= (bits & PF_USER) !== 0;
+}
+
+function kasanObject(report: Report, lines: TextLine[]): void {
+  for (let i = 0; i < Math.min(lines.length, KASAN_LINES); i++) {
+    const text = lines[i]!.text;
+    if (!text.startsWith('The buggy address ')) continue;
+    const object = KASAN_OBJECT.exec(text);
+    if (object) {
+      report.kasanObject = { address: BigInt(`0x${object[1]}`) };
+      const cache = KASAN_CACHE.exec(text) ?? KASAN_CACHE.exec(lines[i + 1]?.text ?? '');
+      if (cache) {
+        report.kasanObject.cache = cache[1]!;
+        report.kasanObject.size = Number(cache[2]);
+      }
+      continue;
+    }
+    const located = KASAN_LOCATED.exec(text);
+    if (located && report.kasanObject) {
+      report.kasanObject.distance = Number(located[1]);
+      report.kasanObject.relation =
+        located[2] === 'inside' ? 'inside' : located[2] === 'to the right' ? 'right' : 'left';
+      return;
+    }
+  }
 }
