@@ -77,10 +77,6 @@ export function readDump(input: string | ByteSource, options: LoadDumpOptions = 
   );
   crash.memory = kernel.memoryView();
   crash.dump = { ...dump.info, notes: [...(dump.info.notes ?? []), ...kernelLog.problems] };
-  crash.gaps.push({
-    what: 'tasks, stacks and symbols',
-    why: 'reading them from a dump needs kallsyms/BTF/ORC support (not in this build); the log above is complete',
-  });
   return { crash, kernelDump, kernelLog };
 }
 

@@ -63,8 +63,6 @@ export function loadDumpDetailed(input: string | ByteSource, options: LoadDumpOp
   const kernelContext = new KernelContext(kernelDump.kernel, options.kernel === true ? {} : options.kernel);
   let enriched: EnrichResult | undefined;
   if (applyKernelTasks(crash, kernelContext)) {
-    // readDump's "no tasks, stacks or symbols" gap no longer holds.
-    crash.gaps = crash.gaps.filter((g) => g.what !== 'tasks, stacks and symbols');
     // Frame words (crash's `bt -f`) let the lock analysis see which stacks hold a lock's address.
     unwindStacks(crash, kernelContext, { words: true });
     // Code, and the locks memory shows (src/load/dump-model.ts).

@@ -36,7 +36,7 @@ export function buildDocument(
     gapsSection(crash),
   ].filter((s): s is Section => s !== undefined && s.blocks.length > 0);
   return {
-    headline: c.kind === 'none' ? 'No crash found in this input' : c.title,
+    headline: c.kind === 'none' ? noCrashHeadline(crash) : c.title,
     severity: c.kind === 'none' ? 'info' : c.kind === 'warning' ? 'warning' : 'critical',
     subtitle: subtitle(crash),
     sections,
@@ -62,11 +62,22 @@ function subtitle(crash: Crash): Line[] {
   return lines;
 }
 
+/** "No crash" only when the log was there to say so. */
+function noCrashHeadline(crash: Crash): string {
+  return crash.gaps.some((g) => g.what === 'kernel log')
+    ? 'No crash report could be read: the kernel log is missing'
+    : 'No crash found in this input';
+}
+
 function verdictSection(d: Diagnosis, crash: Crash): Section {
   const c = d.classification;
   const blocks: Block[] = [];
   if (c.kind === 'none') {
-    blocks.push({ type: 'para', line: plain('No kernel crash report was recognised in this input.') });
+    const lost = crash.gaps.find((g) => g.what === 'kernel log');
+    const text = lost
+      ? `No crash report could be read: the kernel log is not in this input (${lost.why}). A vmcore-dmesg.txt saved beside the dump, or the console log, may still have it.`
+      : 'No kernel crash report was recognised in this input.';
+    blocks.push({ type: 'para', line: plain(text) });
     return { id: 'verdict', title: 'Verdict', blocks };
   }
   if (d.story) blocks.push({ type: 'para', line: plain(d.story) });

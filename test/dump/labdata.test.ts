@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { renderLog } from '../../src/cli/commands/log.js';
 import { renderSys } from '../../src/cli/commands/sys.js';
 import { readDump } from '../../src/load/dump-read.js';
+import { runCli } from '../helpers/cli.js';
 import { labDumpFiles, labPath } from '../helpers/lab.js';
 
 describe.each(labDumpFiles)('lab mutex-hung as %s', (format) => {
@@ -51,6 +52,13 @@ describe('damaged lab dumps', () => {
     expect(crash.log).toEqual([]);
     const gap = crash.gaps.find((g) => g.what === 'kernel log');
     expect(gap?.why).toMatch(/lost \(incomplete dump\)/);
+  });
+
+  it.skipIf(!kdump)('incomplete kdump: analyze does not call a dump whose log was lost crash-free', () => {
+    const out = runCli(['analyze', '--no-color', kdump!]);
+    expect(out.status).toBe(0);
+    expect(out.stdout.split('\n')[0]).toMatch(/No crash report could be read: the kernel log is missing/);
+    expect(out.stdout).not.toMatch(/No crash found/);
   });
 
   it.skipIf(!elf || !intactLog)('incomplete ELF (file cut inside a PT_LOAD): the whole log survives', () => {
