@@ -133,6 +133,18 @@ function containerOf(inner: Uint8Array, name: string, outer: Uint8Array): 'elf' 
       { path: name },
     );
   }
+  // A log or a transcript (its first 16 bytes without control bytes; UTF-8 allowed) given to a dump-only command is the
+  // user's mix-up, not a damaged dump.
+  if (
+    outer.length > 0 &&
+    outer.every((b) => (b >= 0x20 && b !== 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d)
+  ) {
+    throw new KtriageError(
+      'unrecognised',
+      `${name}: a text file, not a vmcore — this command reads dumps; \`ktriage analyze ${name}\` reads logs and crash transcripts`,
+      { path: name },
+    );
+  }
   throw corrupt(
     `${name}: dump signature`,
     0,

@@ -93,3 +93,16 @@ describe('ktriage analyze: bad input gets one line and a distinct exit code', ()
     expect(JSON.parse(result.stdout).kind).toBe('null-deref');
   });
 });
+
+describe('mix-ups and output errors', () => {
+  it('a dump command given a log says so and points at analyze', () => {
+    const log = join(repoRoot, 'examples', 'oom-panic.vmcore-dmesg.txt');
+    expectCleanFailure(runCli(['ps', log]), EXIT.unrecognised, /a text file, not a vmcore .*ktriage analyze/);
+  });
+
+  it('an output file in a folder that does not exist is an I/O error, not an internal one', () => {
+    const log = join(repoRoot, 'examples', 'oom-panic.vmcore-dmesg.txt');
+    const out = join(scratch, 'no-such-folder', 'report.html');
+    expectCleanFailure(runCli(['analyze', '--html', '-o', out, log]), EXIT.io, /no such file or directory/);
+  });
+});
