@@ -69,4 +69,6 @@ export const SHAPES: LogShape[] = [
   },
   { name: 'printk level <4>', apply: (log) => mapLines(log, (l) => `<4>${l}`) },
   { name: 'no stamps (printk.time=0)', apply: (log) => mapLines(log, bare) },
+  { name: 'indented (a blog code block)', apply: (log) => mapLines(log, (l) => `    ${l}`) },
+  { name: 'quoted in mail (> )', apply: (log) => mapLines(log, (l) => `> ${l}`) },
 ];

@@ -14,6 +14,13 @@ export function crashFromRecords(records: LogRecord[], input: InputInfo, system?
   crash.cpus = extracted.cpus;
   crash.tasks = extracted.tasks;
   crash.system = extracted.system;
+  // A log without a panic or a boot banner still names the kernel in its reports' CPU lines.
+  const named = crash.reports.find((r) => r.release !== undefined);
+  if (named) {
+    crash.system.release ??= named.release;
+    if (named.taint !== undefined) crash.system.taint ??= named.taint;
+    if (named.hardware !== undefined) crash.system.hardware ??= named.hardware;
+  }
   crash.gaps.push(...extracted.gaps);
   return crash;
 }

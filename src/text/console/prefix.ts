@@ -3,8 +3,8 @@
  * timestamps `[  123.456789]`, caller ids `[T123]`/`[ C1]` (glued `][ T4588]` or spaced), levels
  * `<4>` (also after the stamp, as crash's `log -m` prints them), `dmesg -T` wall-clock stamps,
  * `dmesg -x` facility/level columns, ISO stamps, syslog/journal prefixes (`Mar  3 12:00:00 host
- * kernel: `), serial-console chatter glued in front (`syzkaller login: `), and printk's
- * "messages dropped" marker.
+ * kernel: `), serial-console chatter glued in front (`syzkaller login: `), printk's
+ * "messages dropped" marker, and the way logs get pasted: indented before the stamp, mail-quoted.
  *
  * A hand-written scanner, not regexes: every line of a multi-GB log goes through here, and it must
  * stay linear whatever the bytes are.
@@ -209,6 +209,26 @@ function loginChatterEnd(s: string): number {
   return c === 91 || c === 60 ? after : 0;
 }
 
+/**
+ * A log pasted indented (a blog's code block): the stamp after the indentation → its index, else 0.
+ * Only before a stamp, since continuation lines of the log itself are indented too.
+ */
+function indentedStampStart(s: string): number {
+  let i = 0;
+  while (i < 16 && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  return i > 0 && stampAt(s, i) >= 0 ? i : 0;
+}
+
+/** Mail quoting (`> `, `>> `, `> > `) in front of a line: no kernel line starts with `>`. */
+function mailQuoteEnd(s: string): number {
+  let i = 0;
+  while (i < 16 && s.charCodeAt(i) === 62 /* > */) {
+    i++;
+    if (s.charCodeAt(i) === 32) i++;
+  }
+  return i;
+}
+
 /** `host kernel: ` right after a monotonic stamp → index after it (else `pos`). */
 function monotonicJournalTagEnd(s: string, pos: number): number {
   const space = s.indexOf(' ', pos);
@@ -252,9 +272,9 @@ export function parseLine(raw: string, line: number | undefined): LinePrefix & {
   let facility: number | undefined;
   let caller: CallerId | undefined;
   let source: string | undefined;
-  let pos = 0;
-  const first = s.charCodeAt(0);
-  if (first === 13) pos = 1;
+  let pos = mailQuoteEnd(s);
+  const first = s.charCodeAt(pos);
+  if (first === 13) pos++;
   if (first !== 91 && first !== 60) {
     pos = droppedMarkerEnd(s, pos);
     // Syslog/journal wrapper.
@@ -282,7 +302,7 @@ export function parseLine(raw: string, line: number | undefined): LinePrefix & {
         level = dec[1];
         pos = dec[2];
       } else if (pos === 0) {
-        pos = loginChatterEnd(s);
+        pos = indentedStampStart(s) || loginChatterEnd(s);
       }
     }
     pos = droppedMarkerEnd(s, pos);
