@@ -5,6 +5,7 @@
 
 import type { Crash } from '../model/index.js';
 import { classify } from './classify/index.js';
+import { cpuActivity } from './cpus.js';
 import { decoders } from './decode.js';
 import { AnalysisRun } from './engine.js';
 import { fault } from './fault.js';
@@ -33,6 +34,7 @@ export function diagnose(crash: Crash): Diagnosis {
   const oomVerdicts = run.get(oom);
   const faults = run.get(fault);
   const kasanVerdicts = run.get(kasan);
+  const cpus = run.get(cpuActivity);
   const diagnosis: Diagnosis = {
     classification,
     reports: reports.map((r) => ({ kind: r.kind ?? 'unknown', title: r.title, corrupted: r.corrupted })),
@@ -49,5 +51,6 @@ export function diagnose(crash: Crash): Diagnosis {
   if (oomVerdicts.length) diagnosis.oom = oomVerdicts;
   if (faults.length) diagnosis.faults = faults;
   if (kasanVerdicts.length) diagnosis.kasan = kasanVerdicts;
+  if (cpus.length) diagnosis.cpuActivity = cpus;
   return diagnosis;
 }

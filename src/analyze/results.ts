@@ -203,6 +203,20 @@ export interface KasanVerdict {
   summary: string;
 }
 
+/** One CPU when the machine stopped (analyze/cpus.ts). */
+export interface CpuActivity {
+  cpu: number;
+  pid?: number;
+  comm?: string;
+  /** What its stopped context was doing (activity.ts), `spinning` when a wait loop was recognised. */
+  doing: 'spinning' | 'running' | 'idle' | 'sleeping' | 'reporting' | 'lockdep' | 'offline' | 'unknown';
+  /** Where it was stopped: `put_compound_page+336`. */
+  at?: string;
+  interruptsOff?: boolean;
+  /** Its part in the crash: the lock it waits for or holds, the panic. */
+  note?: string;
+}
+
 export interface Diagnosis {
   classification: Classification;
   /** Kind and title of every report, in `crash.reports` order. */
@@ -223,4 +237,6 @@ export interface Diagnosis {
   faults?: FaultVerdict[];
   /** Each KASAN report judged: the access, the object, who allocated and freed it. */
   kasan?: KasanVerdict[];
+  /** What every CPU the input shows was doing. */
+  cpuActivity?: CpuActivity[];
 }

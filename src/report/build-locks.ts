@@ -16,7 +16,31 @@ export function party(p: LockParty): string {
 }
 
 export function lockSections(_crash: Crash, d: Diagnosis): Section[] {
-  return [lockSection(d), spinnerSection(d), groupSection(d)];
+  return [lockSection(d), spinnerSection(d), cpuSection(d), groupSection(d)];
+}
+
+/** Every CPU in one line each, when the input shows more than one. */
+function cpuSection(d: Diagnosis): Section {
+  const cpus = d.cpuActivity ?? [];
+  const rows: Line[][] = cpus.map((c) => [
+    plain(String(c.cpu)),
+    plain(c.pid !== undefined ? String(c.pid) : '-'),
+    plain(c.comm ?? '-'),
+    [span(c.doing, c.doing === 'spinning' ? 'warn' : 'plain')],
+    [span(c.at ?? '-', 'code')],
+    c.interruptsOff === undefined
+      ? plain('?')
+      : [span(c.interruptsOff ? 'off' : 'on', c.interruptsOff ? 'warn' : 'plain')],
+    plain(c.note ?? ''),
+  ]);
+  return {
+    id: 'cpus',
+    title: `CPUs (${cpus.length})`,
+    blocks:
+      cpus.length > 1
+        ? [{ type: 'table', head: ['CPU', 'PID', 'COMM', 'DOING', 'AT', 'IRQS', 'ROLE'], rows }]
+        : [],
+  };
 }
 
 function lockSection(d: Diagnosis): Section {

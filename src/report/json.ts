@@ -128,6 +128,7 @@ export function buildJsonReport(crash: Crash, diagnosis: Diagnosis): { [key: str
     oom: toJson(diagnosis.oom ?? []),
     faults: toJson(diagnosis.faults ?? []),
     kasan: toJson(diagnosis.kasan ?? []),
+    cpuActivity: toJson(diagnosis.cpuActivity ?? []),
     dump: toJson(crash.dump ? { ...crash.dump, vmcoreinfo: undefined } : null),
     gaps: toJson(crash.gaps),
   };

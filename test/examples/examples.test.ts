@@ -50,6 +50,13 @@ describe('examples/', () => {
     expect(lock?.waiters).toHaveLength(7);
     expect(lock?.holder?.pid).toBe(Number(blocked));
     expect(crash.tasks.length).toBeGreaterThan(60);
+    // Every CPU in one line: the seven waiters spin on that page's bit, the panic CPU says so.
+    const cpus = d.cpuActivity ?? [];
+    expect(cpus.map((c) => c.cpu)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const spinning = cpus.filter((c) => c.doing === 'spinning');
+    expect(spinning.map((c) => c.pid).sort()).toEqual(lock!.waiters.map((w) => w.pid).sort());
+    for (const c of spinning) expect(c.note).toContain(`waits for ${lock!.description}`);
+    expect(cpus.find((c) => c.cpu === crash.system.panicCpu)?.note).toMatch(/^panicked: RCU Stall/);
   });
 
   it('the OOM log: the task the log’s own table shows as biggest took the memory; panic_on_oom', async () => {
