@@ -13,6 +13,7 @@ import {
   sentences,
   sinceSentence,
 } from './story-parts.js';
+import { waitKindOf } from './wait-kinds.js';
 
 export function tellHungTask(input: StoryInput): string {
   const { crash } = input;
@@ -49,9 +50,29 @@ export function tellHungTask(input: StoryInput): string {
     head,
     cycleSentence(input) ?? holderSentence(input),
     probable,
+    input.cycles.length
+      ? undefined
+      : waitSentence(blocked.flatMap((b) => (b.stack ? [{ pid: b.pid, stack: b.stack }] : []))),
     sinceSentence(input),
     knownSentence(input),
   ]);
+}
+
+/** What the blocked tasks sleep on, by kind, with where to look next. */
+function waitSentence(blocked: { pid?: number; stack: Stack }[]): string | undefined {
+  const byKind = new Map<string, { what: string; next: string; who: string[] }>();
+  for (const b of blocked) {
+    const k = waitKindOf(waiting(b.stack));
+    if (!k) continue;
+    const entry = byKind.get(k.kind) ?? { what: k.what, next: k.next, who: [] };
+    entry.who.push(`pid ${b.pid ?? '?'} in ${k.fn}`);
+    byKind.set(k.kind, entry);
+  }
+  if (byKind.size === 0) return undefined;
+  const parts = [...byKind.values()].map(
+    (e) => `${e.what} (${e.who.slice(0, 3).join(', ')}) — look at ${e.next}`,
+  );
+  return `${blocked.length > 1 ? 'They wait' : 'It waits'} for ${parts.join('; and for ')}`;
 }
 
 const SCHEDULER =
