@@ -1,12 +1,14 @@
 /**
  * What a faulting address says by its value alone: NULL plus a field offset, the list and slab
  * poison patterns (include/linux/poison.h), a user address touched from the kernel, a
- * non-canonical (corrupted) pointer. x86_64 with 4-level paging: canonical addresses have bits
- * 63..47 all equal.
+ * non-canonical (corrupted) pointer, an error code used as one. Canonical x86_64 addresses have bits
+ * 63..47 all equal with 4-level paging, 63..56 with 5-level (LA57): either is accepted, since a page
+ * fault never reports a non-canonical address (those raise #GP).
  */
 
 export type AddressKind =
   | 'null'
+  | 'err-ptr'
   | 'list-poison'
   | 'slab-free-poison'
   | 'slab-uninit-poison'
@@ -55,7 +57,33 @@ const SLAB_PATTERNS: [bigint, AddressKind, string][] = [
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 const near = (a: bigint, b: bigint): boolean => (a > b ? a - b : b - a) < NEAR;
 
-export function addressMeaning(address: bigint): AddressMeaning {
+/** The highest errno the kernel encodes in a pointer (include/linux/err.h MAX_ERRNO). */
+const MAX_ERRNO = 4095n;
+const U64 = 1n << 64n;
+
+/**
+ * `fetch`: the CPU jumped there (a bad function pointer or return address), no field was read.
+ * `fromPageFault`: a #PF reported it, so it was canonical for that machine (4- or 5-level paging);
+ * a #GP's address is judged with 4-level paging, as the kernel's own "non-canonical" hint does.
+ */
+export function addressMeaning(
+  address: bigint,
+  access?: 'read' | 'write' | 'fetch',
+  fromPageFault = false,
+): AddressMeaning {
+  if (address >= U64 - MAX_ERRNO) {
+    return {
+      kind: 'err-ptr',
+      meaning: `an error code (-${U64 - address}) used as a pointer: an ERR_PTR() return value not checked with IS_ERR()`,
+    };
+  }
+  if (address < NULL_RANGE && access === 'fetch') {
+    return {
+      kind: 'null',
+      meaning:
+        'a call or jump to a near-NULL address: a NULL function pointer called, or a corrupted return address on the stack',
+    };
+  }
   if (address < NULL_RANGE) {
     return {
       kind: 'null',
@@ -76,12 +104,14 @@ export function addressMeaning(address: bigint): AddressMeaning {
   }
   for (const [pattern, kind, meaning] of SLAB_PATTERNS) if (near(address, pattern)) return { kind, meaning };
   const top = address >> 47n;
-  if (top !== 0n && top !== 0x1ffffn)
+  const top57 = address >> 56n;
+  const canonical57 = top57 === 0n || top57 === 0xffn;
+  if (top !== 0n && top !== 0x1ffffn && !(fromPageFault && canonical57))
     return {
       kind: 'non-canonical',
       meaning: 'non-canonical: not an address at all — a corrupted pointer, or data read as one',
     };
-  if (top === 0n)
+  if (address >> 63n === 0n)
     return {
       kind: 'user',
       meaning:

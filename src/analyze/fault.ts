@@ -17,6 +17,9 @@ import { defineAnalyzer } from './types.js';
 
 const FAULT_KINDS = new Set(['null-deref', 'paging-fault', 'gpf', 'bug', 'invalid-opcode', 'oops']);
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
+/** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h): RSVD and PK. */
+const PF_RESERVED = 0x8;
+const PF_PROTECTION_KEY = 0x20;
 
 export const fault = defineAnalyzer<FaultVerdict[]>({
   meta: {
@@ -55,7 +58,9 @@ function judge(crash: Crash, report: Report, index: number): FaultVerdict | unde
   const verdict: FaultVerdict = { report: index, summary: '' };
   if (where) verdict.where = where;
   const address = report.faultAddress;
-  const meaning = address !== undefined ? addressMeaning(address) : undefined;
+  const fromPageFault = report.kind !== 'gpf' && report.pageFault !== undefined;
+  const meaning =
+    address !== undefined ? addressMeaning(address, report.pageFault?.access, fromPageFault) : undefined;
   if (address !== undefined) verdict.address = address;
   if (meaning) verdict.addressKind = meaning.kind;
   const pf = report.pageFault;
@@ -156,7 +161,8 @@ function badPointer(ins: Instruction, report: Report, address: bigint | undefine
   const value = regs[register];
   if (value === undefined) return undefined;
   const ea = effectiveAddress(op, regs, ins);
-  // A KASAN shadow check or an indexed access does not name the pointer: only an exact match does.
-  if (address !== undefined ? ea !== address : op.index !== undefined) return undefined;
+  // A KASAN shadow check or an indexed access does not name one pointer: only base + displacement
+  // landing exactly on the faulting address does.
+  if (op.index !== undefined || (address !== undefined && ea !== address)) return undefined;
   return { register, value, offset: op.displacement };
 }

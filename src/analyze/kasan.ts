@@ -92,9 +92,7 @@ function judge(report: Report, index: number, title: string | undefined): KasanV
   const parts = [`${describeBug(bug)}: ${access}${at}${where ? ` in ${where}` : ''}${who}`];
   const o = report.kasanObject;
   if (o) {
-    const cache = o.cache ? ` ${o.cache}` : '';
-    const size =
-      o.size !== undefined ? `${o.size}-byte${cache} object` : `${cache.trim() || ''} object`.trim();
+    const size = `${o.size !== undefined ? `${o.size}-byte ` : ''}object${o.cache ? ` (cache ${o.cache})` : ''}`;
     const spot =
       o.relation === 'inside'
         ? `${o.distance} bytes inside a ${size}`

@@ -57,6 +57,8 @@ function judge(f: OomFacts, panic: string | undefined): { cause: OomCause; summa
 function request(f: OomFacts, usable: number | undefined): string {
   const who = `${f.invoker.comm}${f.invoker.pid !== undefined ? ` (pid ${f.invoker.pid})` : ''}`;
   const flags = /\(([^)]*)\)/.exec(f.gfpMask ?? '')?.[1];
+  if (f.order !== undefined && f.order < 0)
+    return `Out of memory, forced: ${who} invoked the OOM killer without an allocation (order -1: SysRq-f, or a memory cgroup at its limit).`;
   const what =
     f.order !== undefined
       ? `an order-${f.order} allocation (${2 ** f.order} page${f.order ? 's' : ''}${flags ? `, ${flags}` : ''})`

@@ -29,7 +29,7 @@ const MESSAGES: [RegExp, (m: RegExpExecArray, sysrqWriter: string | undefined) =
       `An oops ${m[1] ? 'in interrupt context ' : ''}was fatal (panic_on_oops, or it happened where the kernel cannot kill just the task): the report before this panic is the cause.`,
   ],
   [
-    /^Fatal Machine check|^Machine check/,
+    /^Fatal (?:local )?machine check|^Machine check/i,
     () =>
       'A machine check: the hardware (CPU, memory, bus) reported an uncorrectable error. Check the MCE records and the hardware logs (BMC/IPMI SEL).',
   ],

@@ -142,6 +142,7 @@ export interface Report {
   kasanObject?: {
     address: bigint;
     cache?: string;
+    /** The region's size (what was allocated; on 6.1+ less than the cache's object size). */
     size?: number;
     /** Bytes from the object's start (inside), past its end (right), or before it (left). */
     distance?: number;

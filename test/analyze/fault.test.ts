@@ -32,7 +32,15 @@ describe('what an address says by its value', () => {
     expect(addressMeaning(0x6b6b6b6b6b6b6b6bn + 0x10n).kind).toBe('slab-free-poison');
     expect(addressMeaning(0x5a5a5a5a5a5a5a5an).kind).toBe('slab-uninit-poison');
     expect(addressMeaning(0x00616161616161a1n).kind).toBe('non-canonical');
+    // The LA57 direct map is canonical with 5-level paging: a page fault there is not "non-canonical".
+    expect(addressMeaning(0xff11000012345678n, 'read', true).kind).toBe('kernel');
+    expect(addressMeaning(0xff11000012345678n).kind).toBe('non-canonical');
     expect(addressMeaning(0x7f0000001000n).kind).toBe('user');
+    expect(addressMeaning(0xfffffffffffffff4n)).toMatchObject({
+      kind: 'err-ptr',
+      meaning: expect.stringContaining('-12'),
+    });
+    expect(addressMeaning(0x286n, 'fetch').meaning).toContain('NULL function pointer');
     expect(addressMeaning(0xffffffffc0369fdbn).kind).toBe('kernel');
   });
 });
@@ -82,5 +90,20 @@ describe('syzkaller corpus oopses', () => {
     expect(v.address).toBe(BigInt(range[1]!));
     expect(v.addressKind).toBe('null');
     expect(v.pointer).toBeUndefined();
+  });
+});
+
+describe('review findings, kept fixed', () => {
+  it('5.1+ "page fault for address:" gives the address and the access (corpus 515)', () => {
+    const { text, d } = corpusLog('515');
+    const m = /page fault for address: ([0-9a-f]+)/.exec(text)!;
+    const v = d.faults!.find((f) => f.address !== undefined)!;
+    expect(v.address).toBe(BigInt(`0x${m[1]}`));
+    expect(v.access).toBe(/#PF: supervisor (\w+) access/.exec(text)![1]);
+  });
+
+  it('an indexed operand names no single pointer register (corpus 364)', () => {
+    const { d } = corpusLog('364');
+    for (const f of d.faults ?? []) if (f.instruction?.includes(',8)')) expect(f.pointer).toBeUndefined();
   });
 });

@@ -32,11 +32,12 @@ describe('KASAN use-after-free with its object and both stacks (corpus 149)', ()
     const access = /(Read|Write) of size (\d+) at addr ([0-9a-f]+)/.exec(text)!;
     const object =
       /belongs to the object at ([0-9a-f]+)\s*\n.*which belongs to the cache (\S+) of size (\d+)/.exec(text)!;
-    const inside = /located (\d+) bytes inside of/.exec(text)!;
+    const inside = /located (\d+) bytes inside of\s*\n.*?(\d+)-byte region/.exec(text)!;
     expect(v.bug).toBe('use-after-free');
     expect(d.story).toContain(`a ${access[1]!.toLowerCase()} of ${access[2]} bytes at ${access[3]}`);
+    expect(object[3]).toBe(inside[2]); // before 6.1 the region is the cache's whole object
     expect(d.story).toContain(
-      `${inside[1]} bytes inside a ${object[3]}-byte ${object[2]} object at ${object[1]}`,
+      `${inside[1]} bytes inside a ${inside[2]}-byte object (cache ${object[2]}) at ${object[1]}`,
     );
     expect(v.allocatedIn?.[0]).toBe(firstCaller(text, 'Allocated by', ALLOCATOR));
     expect(v.freedIn?.[0]).toBe(firstCaller(text, 'Freed by', ALLOCATOR));
@@ -46,9 +47,11 @@ describe('KASAN use-after-free with its object and both stacks (corpus 149)', ()
 describe('KASAN out-of-bounds past the end (corpus 650)', () => {
   const { text, d } = corpus('650');
   it('says how far past the end of the object', () => {
-    const right = /located (\d+) bytes to the right of/.exec(text)!;
+    const right = /located (\d+) bytes to the right of\s*\n.*?(\d+)-byte region/.exec(text)!;
     expect(d.kasan![0]!.bug).toBe('slab-out-of-bounds');
-    expect(d.story).toContain(`${right[1]} bytes past the end of a 512-byte kmalloc-512 object`);
+    expect(d.story).toContain(
+      `${right[1]} bytes past the end of a ${right[2]}-byte object (cache kmalloc-512)`,
+    );
     expect(d.story).toContain('runs past the end');
   });
 });

@@ -107,4 +107,40 @@ describe('shapes other kernels print (lines written from mm/oom_kill.c and mm/me
     const firstOnly = readOomFacts(records, 0)!;
     expect(firstOnly.taskCount).toBe(2);
   });
+
+  it('4.19+ memcg summary: the cgroup whose limit was hit is oom_memcg, not the task’s child cgroup', () => {
+    const log = [
+      '[  10.0] app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
+      '[  10.1] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/limited,task_memcg=/limited/child,task=app,pid=7,uid=0',
+      '[  10.2] Memory cgroup out of memory: Killed process 7 (app) total-vm:1000kB, anon-rss:900kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0',
+    ].join('\n');
+    const f = readOomFacts(parseLogText(log), 0)!;
+    expect(f.memcg?.path).toBe('/limited');
+  });
+
+  it('order -1 is a forced OOM (SysRq-f, memcg), not an allocation', () => {
+    const log =
+      '[  10.0] kworker/0:1 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=-1, oom_score_adj=0';
+    const crash = parseConsoleLog(log, { path: '<f>', format: 'console-log' });
+    const v = diagnose(crash).oom![0]!;
+    expect(v.summary).toMatch(
+      /^Out of memory, forced: kworker\/0:1 invoked the OOM killer without an allocation/,
+    );
+  });
+
+  it('3.10 prints per-cpu pagesets between Mem-Info: and the counters, and they are read', () => {
+    const log = [
+      '[  10.0] java invoked oom-killer: gfp_mask=0x201da, order=0, oom_score_adj=0',
+      '[  10.1] Mem-Info:',
+      '[  10.2] Node 0 DMA per-cpu:',
+      '[  10.3] CPU    0: hi:    0, btch:   1 usd:   0',
+      '[  10.4] Node 0 DMA32 per-cpu:',
+      '[  10.5] CPU    0: hi:  186, btch:  31 usd:  30',
+      '[  10.6] active_anon:1000 inactive_anon:20 isolated_anon:0',
+      ' active_file:5 inactive_file:6 isolated_file:0',
+      ' free:1234 slab_reclaimable:10 slab_unreclaimable:200000',
+    ].join('\n');
+    const f = readOomFacts(parseLogText(log), 0)!;
+    expect(f.pages).toMatchObject({ active_anon: 1000, free: 1234, slab_unreclaimable: 200000 });
+  });
 });

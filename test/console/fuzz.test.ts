@@ -166,5 +166,10 @@ describe('console fuzzing', () => {
       const t2 = time(short.repeat(1000));
       expect(time(short.repeat(10_000)) / Math.max(t2, 2), `lines of ${JSON.stringify(p)}`).toBeLessThan(60);
     }
+    // Lines read only inside a report's context: an OOM report's Mem-Info counters.
+    const memInfo = (bytes: number): string =>
+      `a invoked oom-killer: gfp_mask=0x0, order=0, oom_score_adj=0\nMem-Info:\nfree:1 ${'a'.repeat(bytes)}:1\n`;
+    const t3 = time(memInfo(100_000));
+    expect(time(memInfo(1_000_000)) / Math.max(t3, 2), 'a Mem-Info line').toBeLessThan(60);
   });
 });

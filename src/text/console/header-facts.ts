@@ -17,7 +17,7 @@ const KASAN_ACCESS = /(Read|Write) of size (\d+) at addr ([0-9a-f]+) by task (.*
 const KASAN_ACCESS_OLD = /^(Read|Write) of size (\d+) by task (.*)\/(\d+)/;
 const KASAN_HEADER_ADDRESS = / at addr ([0-9a-f]{8,16})\b/;
 const FAULT_ADDRESS =
-  /(?:paging request|page fault for address|NULL pointer dereference|kernel access of user memory)(?: at|,? address:)? (?:virtual address )?([0-9a-f]{8,16})\b/;
+  /(?:paging request|page fault for address|NULL pointer dereference|kernel access of user memory)(?: at|,? address:|:)? (?:virtual address )?([0-9a-f]{8,16})\b/;
 const NON_CANONICAL = /non-canonical address (0x[0-9a-f]+)/;
 /** On KASAN kernels a GPF names the shadow address; this line names the access itself. */
 const KASAN_RANGE = /^KASAN: [\w -]+ in range \[(0x[0-9a-f]+)-0x[0-9a-f]+\]/;
@@ -31,6 +31,8 @@ const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+
 const KASAN_OBJECT = /^The buggy address belongs to the object at ([0-9a-f]{8,16})/;
 const KASAN_CACHE = /which belongs to the cache (\S+) of size (\d+)/;
 const KASAN_LOCATED = /^The buggy address is located (\d+) bytes (inside|to the right|to the left) of/;
+/** ` 64-byte region [` (≤ 6.0) or ` allocated 40-byte region [` (6.1+: the size asked for, not the slot's). */
+const KASAN_REGION = /(?:allocated |freed )?(\d+)-byte region \[/;
 /** How far into a KASAN report its object description is looked for (after three stacks). */
 const KASAN_LINES = 400;
 
@@ -160,6 +162,8 @@ function kasanObject(report: Report, lines: TextLine[]): void {
       report.kasanObject.distance = Number(located[1]);
       report.kasanObject.relation =
         located[2] === 'inside' ? 'inside' : located[2] === 'to the right' ? 'right' : 'left';
+      const region = KASAN_REGION.exec(text) ?? KASAN_REGION.exec(lines[i + 1]?.text ?? '');
+      if (region) report.kasanObject.size = Number(region[1]);
       return;
     }
   }

@@ -13,8 +13,11 @@ const TOP_SLABS = 5;
 
 const INVOKED =
   /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-f]+(?:\([^)]*\))?),(?: nodemask=\S+,)? order=(-?\d+)/;
-const CPU_LINE = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: /;
-const COUNTER = /([a-z_]+):(\d+)(?=\s|$)/g;
+const CPU_LINE = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (\S+)/;
+/** One Mem-Info token `name:123` (kB-suffixed tokens are the per-node lines, not these). */
+const COUNTER = /^([a-z_]+):(\d+)$/;
+/** 3.10's per-cpu pagesets, printed between `Mem-Info:` and the counters. */
+const PER_CPU = /^(?:Node \d+ \w+ per-cpu:|CPU\s+\d+: hi:)/;
 const RAM = /^(\d+) pages RAM$/;
 const RESERVED = /^(\d+) pages reserved$/;
 const SWAP = /^(Free|Total) swap\s+= (\d+)kB$/;
@@ -22,6 +25,8 @@ const TABLE_HEADER = /^\[\s*pid\s*\]\s+(.*)$/;
 const TABLE_ROW = /^\[\s*(\d+)\]\s+(.*)$/;
 const SLAB_ROW = /^(\S+)\s+(\d+)KB\s+\d+KB$/;
 const OOM_KILL = /^oom-kill:constraint=(\w+),/;
+/** The cgroup whose limit was hit (`oom_memcg`, 4.19+); `task_memcg` may be a child of it. */
+const OOM_MEMCG = /,oom_memcg=([^,]*),/;
 const MEMCG_OF_TASK = /,task_memcg=([^,]*),/;
 const MEMCG_USAGE = /^memory: usage (\d+)kB, limit (\d+)kB/;
 const MEMCG_LEGACY = /^Task in (\S+) killed as a result of limit of (\S+)/;
@@ -90,9 +95,13 @@ function readLine(line: string, facts: OomFacts, state: ScanState): boolean {
   }
   if (state.memInfo) {
     if (/^[a-z_]+:\d+/.test(line)) {
-      for (const m of line.matchAll(COUNTER)) facts.pages[m[1]!] = Number(m[2]);
+      for (const token of line.split(/\s+/)) {
+        const m = COUNTER.exec(token);
+        if (m) facts.pages[m[1]!] = Number(m[2]);
+      }
       return false;
     }
+    if (PER_CPU.test(line)) return false;
     state.memInfo = false;
   }
   if (line === 'Unreclaimable slab info:') {
@@ -114,7 +123,8 @@ const LINE_RULES: LineRule[] = [
   [
     CPU_LINE,
     (m, f) => {
-      f.invoker.pid ??= Number(m[1]);
+      // Another CPU's line may come first: only the invoker's own counts.
+      if (m[2] === f.invoker.comm || f.invoker.comm.startsWith(m[2]!)) f.invoker.pid ??= Number(m[1]);
       return false;
     },
   ],
@@ -144,7 +154,7 @@ const LINE_RULES: LineRule[] = [
     OOM_KILL,
     (m, f, line) => {
       f.constraint = m[1]!;
-      const memcg = MEMCG_OF_TASK.exec(line)?.[1];
+      const memcg = OOM_MEMCG.exec(line)?.[1] ?? MEMCG_OF_TASK.exec(line)?.[1];
       if (m[1] === 'CONSTRAINT_MEMCG' && memcg) f.memcg = { ...f.memcg, path: memcg };
       return false;
     },

@@ -219,7 +219,10 @@ function indentedStampStart(s: string): number {
   return i > 0 && stampAt(s, i) >= 0 ? i : 0;
 }
 
-/** Mail quoting (`> `, `>> `, `> > `) in front of a line: no kernel line starts with `>`. */
+/**
+ * Mail quoting (`> `, `>> `, `> > `) in front of a line. The only kernel lines that start with `>`
+ * are KASAN's marked shadow row (`>ffff888…: fb fb`), whose marker nothing reads.
+ */
 function mailQuoteEnd(s: string): number {
   let i = 0;
   while (i < 16 && s.charCodeAt(i) === 62 /* > */) {
