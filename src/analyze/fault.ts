@@ -78,7 +78,14 @@ function judge(crash: Crash, report: Report, index: number): FaultVerdict | unde
     parts.push(
       'The CPU tried to execute at the bad address: a call through a corrupted or stale function pointer.',
     );
-  if (
+  const bits = pf?.errorCode ?? 0;
+  if (bits & PF_RESERVED)
+    parts.push(
+      'A reserved bit is set in a page-table entry: the page tables themselves are corrupted (or the hardware failed).',
+    );
+  else if (bits & PF_PROTECTION_KEY)
+    parts.push('A protection-key fault: the page’s key forbids this access.');
+  else if (
     pf?.userMode === false &&
     pf.notPresent === false &&
     pf.access === 'write' &&

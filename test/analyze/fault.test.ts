@@ -106,4 +106,17 @@ describe('review findings, kept fixed', () => {
     const { d } = corpusLog('364');
     for (const f of d.faults ?? []) if (f.instruction?.includes(',8)')) expect(f.pointer).toBeUndefined();
   });
+
+  it('a reserved-bit fault (error code 0x000b) is corrupted page tables, not a read-only page', () => {
+    const log = [
+      '[ 1.0] BUG: unable to handle page fault for address: ffffffff81000000',
+      '[ 1.0] #PF: supervisor write access in kernel mode',
+      '[ 1.0] #PF: error_code(0x000b) - reserved bit violation',
+      '[ 1.0] Oops: 000b [#1] SMP',
+      '[ 1.0] RIP: 0010:foo+0x5/0x20',
+    ].join('\n');
+    const d = diagnose(parseConsoleLog(log, { path: '<rsvd>', format: 'console-log' }));
+    expect(d.story).toContain('A reserved bit is set in a page-table entry');
+    expect(d.story).not.toContain('read-only');
+  });
 });
