@@ -18,6 +18,7 @@ import { spin } from './spin.js';
 import { stackGroups } from './stacks.js';
 import type { StoryInput } from './story-parts.js';
 import { defineAnalyzer } from './types.js';
+import { warning } from './warning.js';
 
 const STORY_KINDS = new Set<CrashKind>(['hard-lockup', 'soft-lockup', 'rcu-stall', 'hung-task']);
 
@@ -82,6 +83,9 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'hung-task') text = tellHungTask(input);
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
     else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
+    else if (kind === 'warning' || kind === 'refcount')
+      text = (context.get(warning).find((v) => v.report === classification.report) ?? context.get(warning)[0])
+        ?.summary;
     else if (kind === 'kasan')
       text = (context.get(kasan).find((v) => v.report === classification.report) ?? context.get(kasan)[0])
         ?.summary;

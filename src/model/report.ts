@@ -148,7 +148,7 @@ export interface Report {
     distance?: number;
     relation?: 'inside' | 'right' | 'left';
   };
-  /** `kernel BUG at mm/slub.c:305!` → `mm/slub.c:305`. */
+  /** The source line of a BUG() or WARN(): `kernel BUG at mm/slub.c:305!`, `WARNING: … at lib/refcount.c:28 …`. */
   bugAt?: string;
   /** Access size/direction for KASAN-style reports: `Read of size 8`. */
   access?: { kind: 'read' | 'write'; size?: number };
