@@ -161,6 +161,8 @@ export interface Report {
   modules?: string[];
   /** Locks named in the report (lockdep, hung-task lock lists). */
   locks?: ReportLock[];
+  /** A lockdep report's recorded dependency chain, in the order the locks were taken. */
+  lockChain?: string[];
   /** Lockup/stall facts: stuck seconds, stalled CPUs, blocked seconds. */
   stuckSeconds?: number;
   stalledCpus?: number[];
