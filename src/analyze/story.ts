@@ -8,6 +8,7 @@ import { tellHungTask } from './hung.js';
 import { irqState } from './irq.js';
 import { kasan } from './kasan.js';
 import { knownBugs } from './known-bugs/index.js';
+import { tellListCorruption } from './list-corruption.js';
 import { tellLockdep } from './lockdep.js';
 import { locks } from './locks.js';
 import { tellLockup } from './lockup.js';
@@ -84,6 +85,8 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'hung-task') text = tellHungTask(input);
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
     else if (kind === 'deadlock' || kind === 'lockdep') text = tellLockdep(crash.reports);
+    else if (kind === 'list-corruption')
+      text = tellListCorruption(crash.reports, / in ([\w.]+)$/.exec(classification.title)?.[1]);
     else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
     else if (kind === 'warning' || kind === 'refcount')
       text = (context.get(warning).find((v) => v.report === classification.report) ?? context.get(warning)[0])

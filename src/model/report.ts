@@ -161,6 +161,20 @@ export interface Report {
   modules?: string[];
   /** Locks named in the report (lockdep, hung-task lock lists). */
   locks?: ReportLock[];
+  /** CONFIG_DEBUG_LIST's complaint: the operation and what it found (`next->prev should be …`). */
+  listCorruption?: {
+    op: 'list_add' | 'list_del';
+    /** `next->prev`, `prev->next`: the neighbour pointer that was checked. */
+    pointer?: string;
+    expected?: bigint;
+    found?: bigint;
+    /** The entry still holds LIST_POISON1/2: it was deleted already. */
+    poisoned?: boolean;
+    /** `list_add double add`: the entry is on the list already. */
+    doubleAdd?: boolean;
+    /** A neighbour pointer is NULL. */
+    nullPointer?: boolean;
+  };
   /** A lockdep report's recorded dependency chain, in the order the locks were taken. */
   lockChain?: string[];
   /** Lockup/stall facts: stuck seconds, stalled CPUs, blocked seconds. */

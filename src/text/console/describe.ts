@@ -15,7 +15,7 @@ import {
   parseTaskLine,
 } from './facts.js';
 import { parseTraceLine } from './frames.js';
-import { headerFacts } from './header-facts.js';
+import { headerFacts, listCorruptionOf } from './header-facts.js';
 import { clip } from './headers.js';
 import { lockdepFacts } from './lockdep-facts.js';
 import type { Region } from './region.js';
@@ -38,6 +38,16 @@ export function describeReport(report: Report, region: Region, records: LogRecor
   }
   headerFacts(report, lines);
   lockdepFacts(report, lines);
+  // The BUG in lib/list_debug.c follows the line that says what was wrong with the list.
+  if (report.listCorruption === undefined && report.bugAt?.startsWith('lib/list_debug.c')) {
+    for (let k = region.start - 1; k >= Math.max(0, region.start - 4); k--) {
+      const list = listCorruptionOf(clip(records[k]!.text));
+      if (list) {
+        report.listCorruption = list;
+        break;
+      }
+    }
+  }
   let pendingRegs: { regs: RegisterSet; rip?: RipLine; at: TextLine } | undefined;
   let taskLine: ReturnType<typeof parseTaskLine>;
   let holder: { comm: string; pid: number } | undefined;

@@ -27,6 +27,9 @@ const OOPS_CODE = /^Oops: ([0-9a-f]{4}) \[#\d+\]/;
 /** `kernel BUG at f.c:12!`, `WARNING: CPU: 1 PID: 2 at f.c:12 fn+0x…` (4.x+), `WARNING: at f.c:12 fn()` (3.x). */
 const BUG_AT =
   /(?:kernel BUG|WARNING:(?: CPU: \d+ PID: \d+)?) at ([^\s!]+:\d+)(?:!| ([\w.]+)(?:\+0x([0-9a-f]+)\/0x[0-9a-f]+|\(\)))?/;
+/** lib/list_debug.c: `list_add corruption. next->prev should be prev (X), but was Y. (next=Z).` and kin. */
+const LIST_CORRUPTION = /^(list_add|list_del) (corruption|double add)/;
+const LIST_SHOULD_BE = /(\w+->\w+) should be (?:\w+ )?\(?([0-9a-f]{8,16})\)?, but was ([0-9a-f]{8,16})/;
 const SCHED_ATOMIC = /scheduling while atomic: (.*)\/(\d+)\/0x/;
 const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+), name: (.*)$/;
 
@@ -97,17 +100,19 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
       if (a) {
         report.access = { kind: a[1] === 'Read' ? 'read' : 'write', size: Number(a[2]) };
         report.faultAddress = BigInt(`0x${a[3]}`);
-        report.comm ??= a[4]!;
-        report.pid ??= Number(a[5]);
+        taskOf(report, a[4]!, a[5]!);
       } else if (old) {
         report.access = { kind: old[1] === 'Read' ? 'read' : 'write', size: Number(old[2]) };
         const at = KASAN_HEADER_ADDRESS.exec(header);
         if (at) report.faultAddress = BigInt(`0x${at[1]}`);
-        report.comm ??= old[3]!;
-        report.pid ??= Number(old[4]);
+        taskOf(report, old[3]!, old[4]!);
       }
     }
     if (text.startsWith('#PF: ') || text.startsWith('Oops: ')) pageFaultFacts(report, text);
+    if (report.listCorruption === undefined && text.startsWith('list_')) {
+      const list = listCorruptionOf(text);
+      if (list) report.listCorruption = list;
+    }
     if (text.startsWith('KASAN: ') && text.includes(' in range [')) {
       const range = KASAN_RANGE.exec(text);
       if (range) report.faultAddress = BigInt(range[1]!);
@@ -124,6 +129,17 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
       if (by) report.evidence = { source: 'log', note: `stall detected by CPU ${by[1]}` };
     }
   }
+}
+
+/** PID_MAX_LIMIT (include/linux/threads.h): larger pids are a corrupted line, not a task. */
+const PID_MAX = 4_194_304;
+
+/** A task named by a report line, unless the line is visibly corrupted (garbage comm, huge pid). */
+function taskOf(report: Report, comm: string, pid: string): void {
+  const n = Number(pid);
+  if (n > PID_MAX || comm.length > 64 || !/^[\x20-\x7e]+$/.test(comm)) return;
+  report.comm ??= comm;
+  report.pid ??= n;
 }
 
 /** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h): P, W, U, …, I (fetch). */
@@ -176,4 +192,21 @@ function kasanObject(report: Report, lines: TextLine[]): void {
       return;
     }
   }
+}
+
+/** CONFIG_DEBUG_LIST's line, structured; undefined for any other line. */
+export function listCorruptionOf(text: string): Report['listCorruption'] {
+  const list = LIST_CORRUPTION.exec(text);
+  if (!list) return undefined;
+  const facts: NonNullable<Report['listCorruption']> = { op: list[1] as 'list_add' | 'list_del' };
+  const should = LIST_SHOULD_BE.exec(text);
+  if (should) {
+    facts.pointer = should[1]!;
+    facts.expected = BigInt(`0x${should[2]}`);
+    facts.found = BigInt(`0x${should[3]}`);
+  }
+  if (text.includes('LIST_POISON')) facts.poisoned = true;
+  if (list[2] === 'double add') facts.doubleAdd = true;
+  if (/->(?:next|prev) is NULL/.test(text)) facts.nullPointer = true;
+  return facts;
 }
