@@ -17,6 +17,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { chooseStyle } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { describeError, exitCodeFor } from '../fail.js';
+import { parseTimeZone } from '../time-zone.js';
 import { ttyProgress } from './progress.js';
 
 interface AnalyzeOptions {
@@ -46,7 +47,7 @@ export function registerAnalyze(program: Command): void {
     .option('--pretty', 'indent JSON (single file)')
     .option('--color', 'force colours in the terminal report')
     .option('--no-color', 'no colours')
-    .option('--tz <zone>', 'time zone for dates (IANA name; default: local)')
+    .option('--tz <zone>', 'time zone for dates (IANA name; default: local)', parseTimeZone)
     .action(async (files: string[], options: AnalyzeOptions) => {
       const formats = [options.json, options.markdown, options.html].filter(Boolean).length;
       if (formats > 1) throw new KtriageError('usage', 'choose one of --json, --markdown, --html');
@@ -83,7 +84,7 @@ async function analyzeOne(file: string, options: AnalyzeOptions, separate: boole
     if (options.markdown) return `${separate ? '\n---\n\n' : ''}${renderMarkdown(doc)}`;
     if (options.html) return renderHtml(doc);
     const style = chooseStyle(options.output ? false : options.color, process.stdout);
-    const width = process.stdout.isTTY ? Math.max(60, Math.min(process.stdout.columns ?? 100, 140)) : 100;
+    const width = process.stdout.isTTY ? Math.max(60, Math.min(process.stdout.columns || 100, 140)) : 100;
     return `${separate ? `\n${'═'.repeat(78)}\n` : ''}${renderText(doc, style, width)}`;
   } finally {
     progress.done();

@@ -14,6 +14,7 @@ import { addFrameWords } from '../../kernel/unwind/to-model.js';
 import { loadDumpDetailed } from '../../load/dump.js';
 import type { Crash } from '../../model/crash.js';
 import type { Stack } from '../../model/stack.js';
+import { splitDumpArgs } from '../dump-args.js';
 import { formatBt } from './bt-format.js';
 import { formatBtText, routeOf } from './bt-text.js';
 import { ttyProgress } from './progress.js';
@@ -29,8 +30,9 @@ export function registerBt(program: Command): void {
   program
     .command('bt')
     .description("print backtraces unwound from a vmcore (ORC tables, no debuginfo), like crash's `bt`")
+    .usage('[options] [PID|TASK] VMCORE')
     .argument(
-      '<args...>',
+      '<vmcore...>',
       '[PID|TASK] VMCORE: a PID or task_struct address (default: the panic task), then the dump',
     )
     .option('-a, --all', 'the active task of every CPU (crash `bt -a`)')
@@ -44,9 +46,8 @@ export function registerBt(program: Command): void {
       if (args.length > 2)
         throw new KtriageError('usage', 'bt: give at most one PID or task address, then the vmcore');
       if (options.full && options.text) throw new KtriageError('usage', 'bt: -f and -t cannot be combined');
-      const vmcore = args.at(-1)!;
-      const target = args.length === 2 ? args[0] : undefined;
-      process.stdout.write(renderBt(vmcore, target, options));
+      const { vmcore, rest } = splitDumpArgs(args, 'last');
+      process.stdout.write(renderBt(vmcore, rest[0], options));
     });
 }
 
@@ -59,7 +60,7 @@ export function selectStacks(crash: Crash, target: string | undefined, options: 
   if (target === undefined) {
     const cpu = crash.cpus.find((c) => c.id === crash.system.panicCpu);
     const panicking = stackOf(cpu?.stack) ?? stackOf(crash.tasks.find((t) => t.panicking)?.stack);
-    if (!panicking) throw new KtriageError('notFound', 'no panic task in this dump: give a PID or -a');
+    if (!panicking) throw new KtriageError('missingData', 'bt: no panic task in this dump: give a PID or -a');
     return [panicking];
   }
   const byTask = /^(0x)?[0-9a-f]{9,16}$/i.test(target)
@@ -72,7 +73,7 @@ export function selectStacks(crash: Crash, target: string | undefined, options: 
   const stacks = tasks.flatMap((t) => stackOf(t.stack) ?? []);
   if (stacks.length === 0) {
     throw new KtriageError(
-      'notFound',
+      'missingData',
       `bt: no task ${target} in this dump${tasks.length > 0 ? ' with a stack' : ''}`,
     );
   }
