@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { skipPattern } from '../../analyze/classify/title.js';
 import { diagnose } from '../../analyze/diagnose.js';
 import { KtriageError } from '../../errors.js';
+import type { ByteSource } from '../../io/byte-source.js';
 import { loadInput } from '../../load/load.js';
+import { openSymbolsFile } from '../../load/symbols-file.js';
 import { buildDocument } from '../../report/build.js';
 import { renderHtml } from '../../report/html.js';
 import { REPORT_SCHEMA, renderJson } from '../../report/json.js';
@@ -28,6 +30,7 @@ interface AnalyzeOptions {
   pretty?: boolean;
   color?: boolean;
   tz?: string;
+  symbols?: string;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -47,15 +50,20 @@ export function registerAnalyze(program: Command): void {
     .option('--pretty', 'indent JSON (single file)')
     .option('--color', 'force colours in the terminal report')
     .option('--no-color', 'no colours')
+    .option(
+      '--symbols <file>',
+      'System.map or vmlinux, for vmcores whose kernel has no kallsyms in VMCOREINFO (< 6.0)',
+    )
     .option('--tz <zone>', 'time zone for dates (IANA name; default: local)', parseTimeZone)
     .action(async (files: string[], options: AnalyzeOptions) => {
       const formats = [options.json, options.markdown, options.html].filter(Boolean).length;
       if (formats > 1) throw new KtriageError('usage', 'choose one of --json, --markdown, --html');
+      const symbolsFile = options.symbols ? openSymbolsFile(options.symbols) : undefined;
       const chunks: string[] = [];
       let firstError: unknown;
       for (const [i, file] of files.entries()) {
         try {
-          chunks.push(await analyzeOne(file, options, files.length > 1 && i > 0));
+          chunks.push(await analyzeOne(file, options, files.length > 1 && i > 0, symbolsFile));
         } catch (error) {
           firstError ??= error;
           if (options.json) chunks.push(`${JSON.stringify(errorJson(file, error))}\n`);
@@ -72,10 +80,19 @@ function flush(chunks: string[]): void {
   for (const chunk of chunks.splice(0)) process.stdout.write(chunk);
 }
 
-async function analyzeOne(file: string, options: AnalyzeOptions, separate: boolean): Promise<string> {
+async function analyzeOne(
+  file: string,
+  options: AnalyzeOptions,
+  separate: boolean,
+  symbolsFile?: ByteSource,
+): Promise<string> {
   const progress = ttyProgress();
   try {
-    const crash = await loadInput(file, { progress, ...(options.tz ? { timeZone: options.tz } : {}) });
+    const crash = await loadInput(file, {
+      progress,
+      ...(options.tz ? { timeZone: options.tz } : {}),
+      ...(symbolsFile ? { symbolsFile } : {}),
+    });
     progress.done();
     const diagnosis = diagnose(crash);
     if (options.json) return `${renderJson(crash, diagnosis, options.pretty)}\n`;

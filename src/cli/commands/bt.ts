@@ -12,6 +12,7 @@ import type { KernelUnwinder } from '../../kernel/unwind/kernel-unwinder.js';
 import { scanStackText } from '../../kernel/unwind/text-scan.js';
 import { addFrameWords } from '../../kernel/unwind/to-model.js';
 import { loadDumpDetailed } from '../../load/dump.js';
+import { openSymbolsFile } from '../../load/symbols-file.js';
 import type { Crash } from '../../model/crash.js';
 import type { Stack } from '../../model/stack.js';
 import { splitDumpArgs } from '../dump-args.js';
@@ -24,6 +25,8 @@ export interface BtOptions {
   full?: boolean;
   /** crash `bt -t`: every stack word holding a kernel text address. */
   text?: boolean;
+  /** System.map or vmlinux for dumps without kallsyms in VMCOREINFO. */
+  symbols?: string;
 }
 
 export function registerBt(program: Command): void {
@@ -35,6 +38,7 @@ export function registerBt(program: Command): void {
       '<vmcore...>',
       '[PID|TASK] VMCORE: a PID or task_struct address (default: the panic task), then the dump',
     )
+    .option('--symbols <file>', 'System.map or vmlinux, for kernels whose dump has no kallsyms (< 6.0)')
     .option('-a, --all', 'the active task of every CPU (crash `bt -a`)')
     .option('-f, --full', 'also print the stack words of each frame (crash `bt -f`)')
     .option(
@@ -83,7 +87,8 @@ export function selectStacks(crash: Crash, target: string | undefined, options: 
 export function renderBt(vmcore: string, target: string | undefined, options: BtOptions = {}): string {
   const progress = ttyProgress();
   try {
-    const loaded = loadDumpDetailed(vmcore, { kernel: true, progress });
+    const symbolsFile = options.symbols ? openSymbolsFile(options.symbols) : undefined;
+    const loaded = loadDumpDetailed(vmcore, { kernel: symbolsFile ? { symbolsFile } : true, progress });
     try {
       const { crash } = loaded;
       if (!crash.stacks.some((s) => s.origin === 'unwind')) {
@@ -103,6 +108,7 @@ export function renderBt(vmcore: string, target: string | undefined, options: Bt
       return `${stacks.map((s) => formatBt(s, { words: options.full })).join('\n\n')}\n`;
     } finally {
       loaded.kernelDump.close();
+      symbolsFile?.close?.();
     }
   } finally {
     progress.done();
