@@ -59,6 +59,12 @@ function subtitle(crash: Crash): Line[] {
   if (facts.length) lines.push([span(facts.join(' · '), 'dim')]);
   const bytes = crash.input.bytes !== undefined ? `, ${formatBytes(crash.input.bytes)}` : '';
   lines.push([span(`${crash.input.path} (${crash.input.format}${bytes})`, 'dim')]);
+  // A cut or incomplete dump explains every "not in the dump" below: say it first.
+  const dump = crash.dump;
+  if (dump?.incomplete) {
+    const why = dump.notes?.find((n) => /truncated|incomplete/.test(n) && !/not in the dump/.test(n));
+    lines.push([span(`incomplete dump: ${why ?? 'some pages were lost'}`, 'warn')]);
+  }
   return lines;
 }
 
