@@ -19,6 +19,7 @@ import type { Diagnosis } from './results.js';
 import { spin } from './spin.js';
 import { stackGroups } from './stacks.js';
 import { story } from './story.js';
+import { warning } from './warning.js';
 
 export function diagnose(crash: Crash): Diagnosis {
   const run = new AnalysisRun(crash);
@@ -35,6 +36,7 @@ export function diagnose(crash: Crash): Diagnosis {
   const faults = run.get(fault);
   const kasanVerdicts = run.get(kasan);
   const cpus = run.get(cpuActivity);
+  const warnings = run.get(warning);
   const diagnosis: Diagnosis = {
     classification,
     reports: reports.map((r) => ({ kind: r.kind ?? 'unknown', title: r.title, corrupted: r.corrupted })),
@@ -52,5 +54,6 @@ export function diagnose(crash: Crash): Diagnosis {
   if (faults.length) diagnosis.faults = faults;
   if (kasanVerdicts.length) diagnosis.kasan = kasanVerdicts;
   if (cpus.length) diagnosis.cpuActivity = cpus;
+  if (warnings.length) diagnosis.warnings = warnings;
   return diagnosis;
 }

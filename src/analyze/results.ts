@@ -217,6 +217,18 @@ export interface CpuActivity {
   note?: string;
 }
 
+/** A WARN_ON report judged (analyze/warning.ts). */
+export interface WarningVerdict {
+  report: number;
+  /** `lib/refcount.c:28`. */
+  at: string;
+  function?: string;
+  /** What a warning at that site means, for the well-known ones. */
+  meaning?: string;
+  panicOnWarn: boolean;
+  summary: string;
+}
+
 export interface Diagnosis {
   classification: Classification;
   /** Kind and title of every report, in `crash.reports` order. */
@@ -237,6 +249,8 @@ export interface Diagnosis {
   faults?: FaultVerdict[];
   /** Each KASAN report judged: the access, the object, who allocated and freed it. */
   kasan?: KasanVerdict[];
+  /** Each WARN_ON report judged: the site, what it means, panic_on_warn. */
+  warnings?: WarningVerdict[];
   /** What every CPU the input shows was doing. */
   cpuActivity?: CpuActivity[];
 }

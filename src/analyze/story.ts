@@ -8,6 +8,7 @@ import { tellHungTask } from './hung.js';
 import { irqState } from './irq.js';
 import { kasan } from './kasan.js';
 import { knownBugs } from './known-bugs/index.js';
+import { tellLockdep } from './lockdep.js';
 import { locks } from './locks.js';
 import { tellLockup } from './lockup.js';
 import { oom } from './oom.js';
@@ -18,6 +19,7 @@ import { spin } from './spin.js';
 import { stackGroups } from './stacks.js';
 import type { StoryInput } from './story-parts.js';
 import { defineAnalyzer } from './types.js';
+import { warning } from './warning.js';
 
 const STORY_KINDS = new Set<CrashKind>(['hard-lockup', 'soft-lockup', 'rcu-stall', 'hung-task']);
 
@@ -81,7 +83,11 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'rcu-stall') text = tellRcuStall(input);
     else if (kind === 'hung-task') text = tellHungTask(input);
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
+    else if (kind === 'deadlock' || kind === 'lockdep') text = tellLockdep(crash.reports);
     else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
+    else if (kind === 'warning' || kind === 'refcount')
+      text = (context.get(warning).find((v) => v.report === classification.report) ?? context.get(warning)[0])
+        ?.summary;
     else if (kind === 'kasan')
       text = (context.get(kasan).find((v) => v.report === classification.report) ?? context.get(kasan)[0])
         ?.summary;

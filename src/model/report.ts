@@ -148,7 +148,7 @@ export interface Report {
     distance?: number;
     relation?: 'inside' | 'right' | 'left';
   };
-  /** `kernel BUG at mm/slub.c:305!` → `mm/slub.c:305`. */
+  /** The source line of a BUG() or WARN(): `kernel BUG at mm/slub.c:305!`, `WARNING: … at lib/refcount.c:28 …`. */
   bugAt?: string;
   /** Access size/direction for KASAN-style reports: `Read of size 8`. */
   access?: { kind: 'read' | 'write'; size?: number };
@@ -161,6 +161,8 @@ export interface Report {
   modules?: string[];
   /** Locks named in the report (lockdep, hung-task lock lists). */
   locks?: ReportLock[];
+  /** A lockdep report's recorded dependency chain, in the order the locks were taken. */
+  lockChain?: string[];
   /** Lockup/stall facts: stuck seconds, stalled CPUs, blocked seconds. */
   stuckSeconds?: number;
   stalledCpus?: number[];

@@ -129,6 +129,7 @@ export function buildJsonReport(crash: Crash, diagnosis: Diagnosis): { [key: str
     faults: toJson(diagnosis.faults ?? []),
     kasan: toJson(diagnosis.kasan ?? []),
     cpuActivity: toJson(diagnosis.cpuActivity ?? []),
+    warnings: toJson(diagnosis.warnings ?? []),
     dump: toJson(crash.dump ? { ...crash.dump, vmcoreinfo: undefined } : null),
     gaps: toJson(crash.gaps),
   };

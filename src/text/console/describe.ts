@@ -17,6 +17,7 @@ import {
 import { parseTraceLine } from './frames.js';
 import { headerFacts } from './header-facts.js';
 import { clip } from './headers.js';
+import { lockdepFacts } from './lockdep-facts.js';
 import type { Region } from './region.js';
 import { addRegisters, isRegisterLine, parseCodeLine, parseRipLine, type RipLine } from './registers.js';
 import { readStack, type TextLine } from './stack.js';
@@ -36,6 +37,7 @@ export function describeReport(report: Report, region: Region, records: LogRecor
     lines[k] = line !== undefined ? { text, line } : { text };
   }
   headerFacts(report, lines);
+  lockdepFacts(report, lines);
   let pendingRegs: { regs: RegisterSet; rip?: RipLine; at: TextLine } | undefined;
   let taskLine: ReturnType<typeof parseTaskLine>;
   let holder: { comm: string; pid: number } | undefined;

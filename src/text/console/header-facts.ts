@@ -24,7 +24,9 @@ const KASAN_RANGE = /^KASAN: [\w -]+ in range \[(0x[0-9a-f]+)-0x[0-9a-f]+\]/;
 const PF_ACCESS = /^#PF: (supervisor|user) (read|write|instruction fetch) access in (kernel|user) mode/;
 const PF_ERROR = /^#PF: error_code\((0x[0-9a-f]+)\)/;
 const OOPS_CODE = /^Oops: ([0-9a-f]{4}) \[#\d+\]/;
-const BUG_AT = /kernel BUG at ([^\s!]+:\d+)!/;
+/** `kernel BUG at f.c:12!`, `WARNING: CPU: 1 PID: 2 at f.c:12 fn+0x…` (4.x+), `WARNING: at f.c:12 fn()` (3.x). */
+const BUG_AT =
+  /(?:kernel BUG|WARNING:(?: CPU: \d+ PID: \d+)?) at ([^\s!]+:\d+)(?:!| ([\w.]+)(?:\+0x([0-9a-f]+)\/0x[0-9a-f]+|\(\)))?/;
 const SCHED_ATOMIC = /scheduling while atomic: (.*)\/(\d+)\/0x/;
 const INVALID_CONTEXT = /in_atomic\(\): \d+, irqs_disabled\(\): \d+, .*pid: (\d+), name: (.*)$/;
 
@@ -63,7 +65,14 @@ export function headerFacts(report: Report, lines: TextLine[]): void {
   }
   if (report.match?.kindHint === 'kasan') kasanObject(report, lines);
   const bugAt = BUG_AT.exec(header);
-  if (bugAt) report.bugAt = bugAt[1]!;
+  if (bugAt) {
+    report.bugAt = bugAt[1]!;
+    // The warning's own function is where RIP was when no `RIP:` line says so (3.x/4.x WARN).
+    if (bugAt[2] && report.ripFunction === undefined) {
+      report.ripFunction = bugAt[2];
+      if (bugAt[3]) report.ripOffset = Number.parseInt(bugAt[3], 16);
+    }
+  }
   const isRcu = report.match?.kindHint === 'rcu-stall';
   const selfDetected = isRcu && header.includes('self-detected');
   for (let i = 0; i < Math.min(lines.length, HEAD_LINES); i++) {

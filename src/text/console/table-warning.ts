@@ -119,6 +119,14 @@ export const WARNING_ROWS: TitleRow[] = [
     kind: 'warning',
   },
   {
+    // 2.6/3.x (RHEL 6, early RHEL 7): "WARNING: at net/sched/sch_generic.c:297 dev_watchdog+0x270/0x280()".
+    id: 'warn-at-src',
+    title: pattern('WARNING: at {{SRC}} {{FUNC}}'),
+    template: 'WARNING in {3}',
+    stack: warningStack(),
+    kind: 'warning',
+  },
+  {
     id: 'warn',
     title: pattern('WARNING: .* at {{SRC}} {{FUNC}}'),
     template: 'WARNING in {3}',
