@@ -58,7 +58,8 @@ function subtitle(crash: Crash): Line[] {
   ].filter(Boolean);
   if (facts.length) lines.push([span(facts.join(' · '), 'dim')]);
   const bytes = crash.input.bytes !== undefined ? `, ${formatBytes(crash.input.bytes)}` : '';
-  lines.push([span(`${crash.input.path} (${crash.input.format}${bytes})`, 'dim')]);
+  const path = crash.input.path === '-' ? 'standard input' : crash.input.path;
+  lines.push([span(`${path} (${crash.input.format}${bytes})`, 'dim')]);
   // A cut or incomplete dump explains every "not in the dump" below: say it first.
   const dump = crash.dump;
   if (dump?.incomplete) {
