@@ -32,7 +32,10 @@ export function panicStack(crash: Crash): Stack | undefined {
 
 export function classifyFromPanic(crash: Crash): Classification {
   const panic = crash.system.panic;
-  if (!panic) return { kind: 'none', title: 'no crash found', altTitles: [], corrupted: false };
+  if (!panic)
+    return (
+      fromPanicStack(crash) ?? { kind: 'none', title: 'no crash found', altTitles: [], corrupted: false }
+    );
   const kind = kindOfPanicMessage(panic);
   const message = panic.replace(/^.*?Kernel panic - not syncing: /, '');
   const stack = panicStack(crash);
@@ -73,5 +76,44 @@ export function classifyFromPanic(crash: Crash): Classification {
     if (frame?.fn && !facts.rip) facts.rip = formatRip(frame.fn, frame.offset, frame.size);
     out.panic = facts;
   }
+  return out;
+}
+
+const PANIC_PATH = /^(?:v?panic|nmi_panic|__crash_kexec|crash_kexec)$/;
+
+/**
+ * No panic string (a transcript of `bt` alone): the panicking task's stack still says the machine
+ * panicked, and who called panic() — or, for an oops, where the exception hit.
+ */
+function fromPanicStack(crash: Crash): Classification | undefined {
+  const stack = panicStack(crash);
+  let last = -1;
+  for (const [i, f] of (stack?.frames ?? []).entries()) if (PANIC_PATH.test(f.fn ?? '')) last = i;
+  if (!stack || last < 0) return undefined;
+  const exception = [...stack.exceptions].reverse().find((e) => !e.bogus && e.ripFunction);
+  const frame = exception ? stuckFrame(stack) : stack.frames.slice(last + 1).find((f) => f.fn);
+  if (!frame?.fn) {
+    const why = 'the stack ends at panic(): its caller and the panic string are not in the input';
+    return { kind: 'panic', title: 'kernel panic', altTitles: [], corrupted: true, corruptedReason: why };
+  }
+  const offset = exception?.ripFunction === frame.fn ? exception.ripOffset : frame.offset;
+  const fn = frame.fn.split('.')[0]!;
+  const evidence: Evidence[] = frame.evidence ? [frame.evidence] : [];
+  const out: Classification = {
+    kind: 'panic',
+    title: normaliseTitle(`kernel panic in ${fn}`),
+    altTitles: [],
+    corrupted: false,
+    culprit: {
+      function: frame.fn,
+      why: exception
+        ? `the panicking task took an exception in ${frame.fn} (${formatRip(frame.fn, offset)}); the panic string is not in the input (\`sys\` or \`log\` gives it).`
+        : `${frame.fn} called panic(); the panic string is not in the input (\`sys\` or \`log\` gives it).`,
+      evidence,
+      ...(frame.module ? { module: frame.module } : {}),
+    },
+  };
+  const facts = panicFacts(crash, undefined);
+  if (facts) out.panic = facts;
   return out;
 }

@@ -7,6 +7,7 @@
 import type { Crash, Evidence, Stack } from '../../model/index.js';
 import { type ActiveTask, appendTo, type TranscriptBuilder } from './builder.js';
 import { applyLog } from './commands/log.js';
+import { settlePanicTask } from './panic-task.js';
 import { settleStacks } from './stacks.js';
 import { applyStructs } from './structs.js';
 import { InstructionList } from './views/code-view.js';
@@ -20,6 +21,7 @@ export function finish(out: TranscriptBuilder): Crash {
   applyLog(out, out.blocks);
   applyStructs(out);
   deriveOffsets(out);
+  settlePanicTask(out);
   settleCpus(out);
   const code = new InstructionList(out.instructions);
   if (out.memory.wordCount > 0) {

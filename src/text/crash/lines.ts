@@ -1,9 +1,12 @@
 /**
  * Transcript lines as people paste them: CRLF, non-breaking and ideographic spaces, HTML leftovers
  * from forum pages (`&gt;`, `<br>`), and annotations appended to output lines in any language
- * (`------- this is the RIP`, `-----------这个RIP`, `<-- here`). `clean` keeps the crash output and
- * drops the rest; `raw` keeps the line verbatim for evidence.
+ * (`------- this is the RIP`, `-----------这个RIP`, `<-- here`), line numbers a code block copied
+ * (numbering.ts). `clean` keeps the crash output and drops the rest; `raw` keeps the line verbatim
+ * for evidence.
  */
+
+import { numberPrefixes } from './numbering.js';
 
 export interface Line {
   /** 1-based line number in the input. */
@@ -32,13 +35,15 @@ const HTML_TAG =
 
 export function splitLines(text: string): Line[] {
   const raws = text.split(/\r?\n|\r/);
+  const numbers = numberPrefixes(raws);
   const lines: Line[] = [];
   let regionDepth: number | undefined;
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i]!;
-    const { depth, rest } = quoteDepth(raw);
+    const unnumbered = numbers[i] ? raw.slice(numbers[i]) : raw;
+    const { depth, rest } = quoteDepth(unnumbered);
     if (rest.trim() !== '' && !PS_ROW_TAIL.test(rest)) regionDepth = depth;
-    const plain = stripEscapes(unquoteMail(raw, regionDepth));
+    const plain = stripEscapes(unquoteMail(unnumbered, regionDepth));
     lines.push({ n: i + 1, raw, plain, text: cleanLine(plain) });
   }
   return lines;

@@ -1,11 +1,13 @@
 /**
  * Is this text a crash transcript or a console log? A `crash>` prompt settles it; otherwise shapes
  * that only crash prints (`#3 [ffff…] fn at ffff…`, `PID: … TASK: …`, `KERNEL:`/`PANIC:` of `sys`,
- * the ps/kmem/runq/mod headers, `dis` lines) decide, against timestamped log lines. Reads at most
- * the first 20000 lines.
+ * the ps/kmem/runq/mod headers, `dis` lines) decide, against timestamped log lines. Line numbers
+ * a code block copied are read past. Reads at most the first 20000 lines.
  */
 
+import { ARM_FRAME } from './commands/bt-arm.js';
 import { cleanLine, unquoteMail } from './lines.js';
+import { numberPrefixes } from './numbering.js';
 import {
   BT_FRAME,
   BT_HEADER,
@@ -31,6 +33,7 @@ import {
 const STRONG = [
   BT_HEADER,
   BT_FRAME,
+  ARM_FRAME,
   EXCEPTION_RIP,
   STACK_MARKER,
   PS_HEADER,
@@ -63,12 +66,17 @@ export function scoreTranscript(text: string): TranscriptScore {
   };
   if (typeof text !== 'string') return score;
   const sysKeys = new Set<string>();
+  const raws: string[] = [];
   let start = 0;
   for (let n = 0; n < 20000 && start <= text.length; n++) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = cleanLine(unquoteMail(text.slice(start, Math.min(end, start + 4096))));
+    raws.push(text.slice(start, Math.min(end, start + 4096)));
     start = end + 1;
+  }
+  const numbers = numberPrefixes(raws);
+  for (let n = 0; n < raws.length; n++) {
+    const line = cleanLine(unquoteMail(raws[n]!.slice(numbers[n])));
     if (CRASH_PROMPT.test(line)) score.prompts++;
     else if (LOG_LINE.test(line)) score.logLines++;
     else if (STRONG.some((r) => r.test(line))) score.strong++;

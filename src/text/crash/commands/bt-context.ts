@@ -22,7 +22,7 @@ export function parseSymbolOffset(text: string): number | undefined {
 }
 
 const EXCEPTION_ENTRY =
-  /page_fault|^exc_|^asm_exc_|general_protection|invalid_op|error_entry|do_trap|divide_error|^int3|^debug|double_fault|machine_check|alignment_check|stack_segment|segment_not_present|coprocessor|simd_/;
+  /page_fault|^el1h?_(?:64_)?(?:sync|da|ia|abort|undef|inv|dbg|error|pc|sp)\b|^exc_|^asm_exc_|general_protection|invalid_op|error_entry|do_trap|divide_error|^int3|^debug|double_fault|machine_check|alignment_check|stack_segment|segment_not_present|coprocessor|simd_/;
 const IRQ_ENTRY = /interrupt|^irq_|_irq$|^common_interrupt|^ret_from_intr|^sysvec_|^asm_sysvec_|apic_timer/;
 const NMI_ENTRY = /nmi/;
 
@@ -38,6 +38,9 @@ export function classifyEntry(
     if (context === 'irq' || context === 'softirq') return 'irq';
     return 'exception';
   }
+  // arm64: PSTATE mode bits 0 are EL0t, user mode; a syscall leaves its number in SYSCALLNO.
+  if (regs.pstate !== undefined && (regs.pstate & 0xfn) === 0n)
+    return regs.syscallno !== undefined && regs.syscallno < 0x1000n ? 'syscall' : 'exception';
   if (ripText === 'user space' || (regs.cs !== undefined && (regs.cs & 3n) === 3n)) {
     const orig = regs.orig_rax;
     // A syscall leaves its number in orig_rax; interrupts and exceptions leave -1 or a vector.

@@ -24,6 +24,7 @@ import {
   STACK_MARKER,
   WARNING,
 } from '../shapes.js';
+import { ARM_FRAME, arm64Registers } from './bt-arm.js';
 import { classifyEntry, markerContext, parseSymbolOffset } from './bt-context.js';
 
 interface PendingException {
@@ -53,13 +54,20 @@ export const btParser: CommandParser = {
   },
   startsOutput: (lines, i) => {
     const t = lines[i]!.text;
-    return BT_HEADER.test(t) || BT_FRAME.test(t) || EXCEPTION_RIP.test(t) || STACK_MARKER.test(t);
+    return (
+      BT_HEADER.test(t) ||
+      BT_FRAME.test(t) ||
+      ARM_FRAME.test(t) ||
+      EXCEPTION_RIP.test(t) ||
+      STACK_MARKER.test(t)
+    );
   },
   continues: (line) => {
     const t = line.text;
     return (
       BT_HEADER.test(t) ||
       BT_FRAME.test(t) ||
+      ARM_FRAME.test(t) ||
       BT_TEXT_FRAME.test(t) ||
       BT_START.test(t) ||
       EXCEPTION_RIP.test(t) ||
@@ -68,6 +76,7 @@ export const btParser: CommandParser = {
       FRAME_WORDS.test(t) ||
       SOURCE_LINE.test(t) ||
       registerPairs(t) !== undefined ||
+      arm64Registers(t) !== undefined ||
       /^\s*bt: /.test(t)
     );
   },
@@ -112,6 +121,11 @@ class StackReader {
       this.frame(line, Number(frame[1]), frame[2]!, frame[3]!, frame[4], frame[5]!, frame[6] ?? '', true);
       return;
     }
+    const arm = ARM_FRAME.exec(t);
+    if (arm) {
+      this.frame(line, Number(arm[1]), undefined, arm[3]!, arm[4], arm[2]!, arm[6] ?? '', true);
+      return;
+    }
     const text = BT_TEXT_FRAME.exec(t);
     if (text) {
       this.frame(line, undefined, text[1]!, text[2]!, text[3], text[4]!, text[5] ?? '', false);
@@ -132,6 +146,12 @@ class StackReader {
     const regs = registerPairs(t);
     if (regs) {
       this.registers(line, regs);
+      return;
+    }
+    const arm64 = arm64Registers(t);
+    if (arm64) {
+      this.registers(line, arm64.pairs);
+      if (arm64.pcSymbol !== undefined && this.pending) this.pending.ripText ??= arm64.pcSymbol;
       return;
     }
     const marker = STACK_MARKER.exec(t);
@@ -160,7 +180,10 @@ class StackReader {
   private registers(line: Line, regs: [string, bigint][]): void {
     this.ensureDraft(line);
     let pending = this.pending;
-    if (!pending || (regs.some(([n]) => n === 'rip') && 'rip' in pending.regs)) {
+    // A second RIP (x86) or PC (arm64) starts the next exception frame.
+    const held = pending?.regs ?? {};
+    const restarts = regs.some(([n]) => (n === 'rip' || n === 'pc') && n in held);
+    if (!pending || restarts) {
       this.commitPending();
       pending = { regs: {}, first: line, last: line };
       this.pending = pending;
@@ -279,9 +302,10 @@ class StackReader {
     if (!p || !draft) return;
     const hasRegs = Object.keys(p.regs).length > 0;
     if (!hasRegs && p.ripText === undefined) return;
+    const arch = p.regs.pc !== undefined || p.regs.pstate !== undefined ? 'arm64' : 'x86_64';
     const exception: ExceptionFrame = {
       beforeFrame: draft.frames.length,
-      regs: { arch: 'x86_64', values: p.regs, evidence: evidenceFor(this.block, p.first, p.last) },
+      regs: { arch, values: p.regs, evidence: evidenceFor(this.block, p.first, p.last) },
       evidence: evidenceFor(this.block, p.first, p.last),
     };
     const rip =
@@ -289,7 +313,8 @@ class StackReader {
     if (rip) {
       exception.ripFunction = rip[1]!;
       exception.ripOffset = rip[2] === undefined ? 0 : (parseSymbolOffset(rip[2]) ?? 0);
-      if (p.regs.rip !== undefined) this.out.symbols.learnOffset(rip[1]!, exception.ripOffset, p.regs.rip);
+      const pc = p.regs.rip ?? p.regs.pc;
+      if (pc !== undefined) this.out.symbols.learnOffset(rip[1]!, exception.ripOffset, pc);
     }
     exception.entry = classifyEntry(draft.frames.slice(0, draft.frames.length), p.regs, p.ripText, marker);
     if (p.bogus) exception.bogus = true;
