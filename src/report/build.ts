@@ -121,7 +121,8 @@ function evidenceSection(d: Diagnosis): Section {
   const order = { critical: 0, warning: 1, info: 2 } as const;
   const findings = [...d.findings].sort((a, b) => order[a.severity] - order[b.severity]);
   const items: Line[] = findings.map((f) => {
-    const where = f.evidence.slice(0, 3).map(formatEvidence).join('; ');
+    // Distinct pointers only: a cycle's evidence names each lock's proof once per edge.
+    const where = [...new Set(f.evidence.map(formatEvidence))].slice(0, 3).join('; ');
     const style = f.severity === 'critical' ? 'crit' : f.severity === 'warning' ? 'warn' : 'plain';
     return [span(f.message, style), ...(where ? [span(`  [${where}]`, 'dim')] : [])];
   });
