@@ -151,4 +151,15 @@ describe('a bt of the panic task without sys', () => {
     expect(crash.system.panicPid).toBeUndefined();
     expect(new AnalysisRun(crash).get(classify).kind).toBe('none');
   });
+
+  it('leaves the panic task untold when sys printed a panic string but no PID', () => {
+    const sys = [
+      'crash> sys',
+      '    RELEASE: 6.1.0-99-amd64',
+      '      PANIC: "Kernel panic - not syncing: softlockup: hung tasks"',
+    ];
+    const crash = parseText([...sys, ...PANIC_BT].join('\n'));
+    expect(crash.system.panicPid).toBeUndefined();
+    expect(crash.tasks.some((t) => t.panicking)).toBe(false);
+  });
 });
