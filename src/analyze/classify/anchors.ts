@@ -17,6 +17,12 @@ export const STALL_ANCHORS: RegExp[] = [
   /do_syscall_/,
   /do_fast_syscall_/,
   /sysenter_dispatch/,
+  // 2.6/3.x syscall entries (RHEL 6/7): what do_syscall_64 is to newer kernels.
+  /^system_call_fastpath$/,
+  /^system_call$/,
+  /^tracesys$/,
+  /^int_ret_from_sys_call$/,
+  /^(sysenter|cstar|ia32)_do_call$/,
   /tracesys_phase2/,
   /el0_svc_handler/,
   /invoke_syscall/,
