@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { fail, ignoreBrokenPipe } from './fail.js';
+import { oneLineUsageErrors } from './usage-errors.js';
 
 type Register = (program: Command) => void;
 
@@ -22,8 +23,7 @@ program
   .name('ktriage')
   .description('Turn a Linux kernel crash (vmcore, console log or crash transcript) into a diagnosis')
   .version('0.1.0')
-  .exitOverride()
-  .showHelpAfterError('(ktriage --help lists the commands)');
+  .exitOverride();
 
 ignoreBrokenPipe();
 try {
@@ -31,6 +31,7 @@ try {
   const names = requested && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program);
   for (const command of program.commands) command.exitOverride();
+  oneLineUsageErrors(program);
   await program.parseAsync(process.argv);
 } catch (error) {
   fail(error);

@@ -74,6 +74,8 @@ export function readElfDump(source: ByteSource, pageSize = 4096): ElfDump {
   const segments: LoadSegment[] = [];
   const problems: string[] = [];
   const noteParts: Uint8Array[] = [];
+  let cutSegments = 0;
+  let describedEnd = 0;
   for (let i = 0; i < phnum; i++) {
     const at = i * phentsize;
     const type = u32(table, at);
@@ -89,10 +91,10 @@ export function readElfDump(source: ByteSource, pageSize = 4096): ElfDump {
       // A cut file (makedumpfile out of space, an interrupted copy) keeps what it has: pages past
       // the end read as "lost", like an incomplete kdump dump.
       const presentSize = fileSize === 0 ? 0 : Math.max(0, Math.min(fileSize, source.size - fileOffset));
-      if (presentSize < fileSize)
-        problems.push(
-          `PT_LOAD ${i} (physical 0x${u64(table, at + 24).toString(16)}) lacks ${fileSize - presentSize} of its ${fileSize} bytes: the file is truncated`,
-        );
+      if (presentSize < fileSize) {
+        cutSegments++;
+        describedEnd = Math.max(describedEnd, fileOffset + fileSize);
+      }
       segments.push({
         physStart: u64(table, at + 24),
         virtStart: u64(table, at + 16),
@@ -116,10 +118,17 @@ export function readElfDump(source: ByteSource, pageSize = 4096): ElfDump {
   if (segments.length === 0)
     throw corrupt(`${source.name}: ELF program headers`, phoff, 'no PT_LOAD segment: not a vmcore');
   segments.sort((a, b) => (a.physStart < b.physStart ? -1 : a.physStart > b.physStart ? 1 : 0));
+  // One line, not one per segment: a cut copy of a big dump lacks hundreds of them.
+  if (cutSegments > 0)
+    problems.push(
+      `the file is truncated: it is ${source.size} bytes, its program headers describe ${describedEnd} ` +
+        `(${cutSegments} of ${segments.length} PT_LOAD segments cut); memory past the end reads as lost`,
+    );
+  if ((flags & 1) !== 0) problems.unshift('the ELF header marks the dump incomplete (e_flags bit 0)');
   const notes = mergeNotes(noteParts);
   return {
     machine,
-    incomplete: (flags & 1) !== 0 || problems.length > 0,
+    incomplete: problems.length > 0,
     problems,
     segments,
     notes,

@@ -15,6 +15,9 @@ import { type DumpNotes, interpretNotes } from './notes.js';
 import { MemoryUnavailableError, type PageState, type PhysicalMemory } from './physical.js';
 
 const DESC_SIZE = 24;
+const TRUNCATED = 'past the end of a truncated file';
+/** Descriptors read from the end to find where the page data ends (96 KiB). */
+const TAIL_DESCS = 4096;
 const MAX_NOTE_BYTES = 64 * 1024 * 1024;
 
 export interface KdumpDump {
@@ -123,6 +126,8 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
       );
     }
     const descOffset = this.descBase + this.dumpable.rank(pfn) * DESC_SIZE;
+    if (descOffset + DESC_SIZE > this.source.size)
+      throw new MemoryUnavailableError(address, 'lost', 'physical', TRUNCATED);
     const desc = this.source.read(descOffset, DESC_SIZE);
     const offset = i64(desc, 0);
     const size = u32(desc, 8);
@@ -130,15 +135,41 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     if (offset === 0n)
       throw new MemoryUnavailableError(address, 'lost', 'physical', 'page descriptor has no data offset');
     const where = `${this.source.name}: page descriptor of pfn 0x${pfn.toString(16)}`;
-    if (offset < 0n || offset > BigInt(this.source.size))
-      throw corrupt(where, descOffset, `data offset ${offset} outside the file`);
+    if (offset < 0n) throw corrupt(where, descOffset, `data offset ${offset} outside the file`);
     if (size === 0 || size > this.pageSize)
       throw corrupt(where, descOffset, `data size ${size}, expected 1..${this.pageSize}`);
+    // A cut copy (disk full while saving, an interrupted scp) keeps the pages it has.
+    if (offset + BigInt(size) > BigInt(this.source.size))
+      throw new MemoryUnavailableError(address, 'lost', 'physical', TRUNCATED);
     return { data: this.source.read(Number(offset), size), flags, offset: Number(offset), descOffset };
   }
 
   get incomplete(): boolean {
     return (this.header.status & KDUMP_STATUS.incomplete) !== 0;
+  }
+
+  /**
+   * The file ends before its last page. Descriptors come before the data, which is written in PFN
+   * order — except zero pages, which all share one early copy — so the furthest data end among the
+   * last descriptors is where the file should end.
+   */
+  truncation(): string | undefined {
+    const pages = this.dumpable.total();
+    if (pages === 0) return undefined;
+    const size = this.source.size;
+    const descEnd = this.descBase + pages * DESC_SIZE;
+    if (descEnd > size)
+      return `the file is truncated: it is ${size} bytes and ends inside the page descriptors (${pages} pages were dumped); memory past the end reads as lost`;
+    const tail = Math.min(pages, TAIL_DESCS);
+    const descs = this.source.read(descEnd - tail * DESC_SIZE, tail * DESC_SIZE);
+    let end = 0n;
+    for (let at = 0; at < descs.length; at += DESC_SIZE) {
+      const e = i64(descs, at) + BigInt(u32(descs, at + 8));
+      if (e > end) end = e;
+    }
+    if (end > BigInt(size))
+      return `the file is truncated: it is ${size} bytes, its page data runs to ${end}; memory past the end reads as lost`;
+    return undefined;
   }
 }
 

@@ -47,10 +47,7 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
   const kind = containerOf(inner, file.name, head);
   if (kind === 'elf') {
     const elf = readElfDump(source);
-    const notes = [
-      ...(elf.incomplete ? ['the ELF header marks the dump incomplete (e_flags bit 0)'] : []),
-      ...elf.problems,
-    ];
+    const notes = [...elf.problems];
     return {
       source,
       container: 'elf',
@@ -72,6 +69,8 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
   const notes: string[] = [];
   if (flattened) notes.push('flattened (makedumpfile -F) kdump-compressed dump');
   if (kd.physical.incomplete) notes.push('header status says the dump is incomplete: some pages were lost');
+  const truncation = kd.physical.truncation();
+  if (truncation) notes.push(truncation);
   return {
     source,
     container: 'kdump',
@@ -85,7 +84,7 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
       compression: compressionNames(h.status),
       ...(h.sub.dumpLevel !== undefined ? { dumpLevel: h.sub.dumpLevel } : {}),
       pageSize: h.blockSize,
-      incomplete: kd.physical.incomplete,
+      incomplete: kd.physical.incomplete || truncation !== undefined,
       ...(kd.notes.vmcoreinfo ? { vmcoreinfo: kd.notes.vmcoreinfo } : {}),
       notes,
     },

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ProgressReporter } from '../dump/open.js';
 import { KtriageError } from '../errors.js';
+import type { ByteSource } from '../io/byte-source.js';
 import type { Crash, InputInfo } from '../model/index.js';
 import { parseConsoleLog, readConsoleLogStream } from '../text/console/index.js';
 import { looksLikeCrashTranscript, parseCrashTranscript } from '../text/crash/index.js';
@@ -18,6 +19,8 @@ import { fsError, openInput, refuseSniffed } from './open.js';
 export interface LoadOptions {
   progress?: ProgressReporter;
   timeZone?: string;
+  /** A System.map or vmlinux (`--symbols`) for dumps whose VMCOREINFO lacks kallsyms (< 6.0). */
+  symbolsFile?: ByteSource;
   /** Text files larger than this are streamed (default STREAM_TEXT_BYTES). */
   streamThreshold?: number;
 }
@@ -38,7 +41,7 @@ export async function loadInput(path: string, options: LoadOptions = {}): Promis
     case 'kdump':
     case 'flattened':
       return loadDump(path, {
-        kernel: true,
+        kernel: options.symbolsFile ? { symbolsFile: options.symbolsFile } : true,
         ...(options.progress ? { progress: options.progress } : {}),
         ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       });

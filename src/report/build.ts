@@ -58,7 +58,14 @@ function subtitle(crash: Crash): Line[] {
   ].filter(Boolean);
   if (facts.length) lines.push([span(facts.join(' · '), 'dim')]);
   const bytes = crash.input.bytes !== undefined ? `, ${formatBytes(crash.input.bytes)}` : '';
-  lines.push([span(`${crash.input.path} (${crash.input.format}${bytes})`, 'dim')]);
+  const path = crash.input.path === '-' ? 'standard input' : crash.input.path;
+  lines.push([span(`${path} (${crash.input.format}${bytes})`, 'dim')]);
+  // A cut or incomplete dump explains every "not in the dump" below: say it first.
+  const dump = crash.dump;
+  if (dump?.incomplete) {
+    const why = dump.notes?.find((n) => /truncated|incomplete/.test(n) && !/not in the dump/.test(n));
+    lines.push([span(`incomplete dump: ${why ?? 'some pages were lost'}`, 'warn')]);
+  }
   return lines;
 }
 
@@ -114,7 +121,8 @@ function evidenceSection(d: Diagnosis): Section {
   const order = { critical: 0, warning: 1, info: 2 } as const;
   const findings = [...d.findings].sort((a, b) => order[a.severity] - order[b.severity]);
   const items: Line[] = findings.map((f) => {
-    const where = f.evidence.slice(0, 3).map(formatEvidence).join('; ');
+    // Distinct pointers only: a cycle's evidence names each lock's proof once per edge.
+    const where = [...new Set(f.evidence.map(formatEvidence))].slice(0, 3).join('; ');
     const style = f.severity === 'critical' ? 'crit' : f.severity === 'warning' ? 'warn' : 'plain';
     return [span(f.message, style), ...(where ? [span(`  [${where}]`, 'dim')] : [])];
   });

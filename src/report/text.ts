@@ -105,7 +105,11 @@ export function renderText(doc: ReportDocument, style: Style = plainStyle, width
         ? style.yellow('■')
         : style.green('■');
   out.push(`${mark} ${style.bold(doc.headline)}`);
-  for (const line of doc.subtitle) out.push(`  ${renderLine(line, style)}`);
+  // Wrapped only when too long: wrapping re-spaces words, and taint letters keep their columns.
+  for (const line of doc.subtitle) {
+    if (lineText(line).length + 2 <= width) out.push(`  ${renderLine(line, style)}`);
+    else out.push(...wrapLine(line, width, '  ', '    ', style));
+  }
   for (const section of doc.sections) {
     out.push('', style.bold(`── ${section.title} `.padEnd(Math.max(40, section.title.length + 4), '─')));
     for (const block of section.blocks) out.push(...renderBlock(block, style, width));

@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { skipPattern } from '../../analyze/classify/title.js';
 import { diagnose } from '../../analyze/diagnose.js';
 import { KtriageError } from '../../errors.js';
+import type { ByteSource } from '../../io/byte-source.js';
 import { loadInput } from '../../load/load.js';
+import { openSymbolsFile } from '../../load/symbols-file.js';
 import { buildDocument } from '../../report/build.js';
 import { renderHtml } from '../../report/html.js';
 import { REPORT_SCHEMA, renderJson } from '../../report/json.js';
@@ -17,6 +19,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { chooseStyle } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { describeError, exitCodeFor } from '../fail.js';
+import { parseTimeZone } from '../time-zone.js';
 import { ttyProgress } from './progress.js';
 
 interface AnalyzeOptions {
@@ -27,6 +30,7 @@ interface AnalyzeOptions {
   pretty?: boolean;
   color?: boolean;
   tz?: string;
+  symbols?: string;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -46,15 +50,20 @@ export function registerAnalyze(program: Command): void {
     .option('--pretty', 'indent JSON (single file)')
     .option('--color', 'force colours in the terminal report')
     .option('--no-color', 'no colours')
-    .option('--tz <zone>', 'time zone for dates (IANA name; default: local)')
+    .option(
+      '--symbols <file>',
+      'System.map or vmlinux, for vmcores whose kernel has no kallsyms in VMCOREINFO (< 6.0)',
+    )
+    .option('--tz <zone>', 'time zone for dates (IANA name; default: local)', parseTimeZone)
     .action(async (files: string[], options: AnalyzeOptions) => {
       const formats = [options.json, options.markdown, options.html].filter(Boolean).length;
       if (formats > 1) throw new KtriageError('usage', 'choose one of --json, --markdown, --html');
+      const symbolsFile = options.symbols ? openSymbolsFile(options.symbols) : undefined;
       const chunks: string[] = [];
       let firstError: unknown;
       for (const [i, file] of files.entries()) {
         try {
-          chunks.push(await analyzeOne(file, options, files.length > 1 && i > 0));
+          chunks.push(await analyzeOne(file, options, files.length > 1 && i > 0, symbolsFile));
         } catch (error) {
           firstError ??= error;
           if (options.json) chunks.push(`${JSON.stringify(errorJson(file, error))}\n`);
@@ -71,10 +80,19 @@ function flush(chunks: string[]): void {
   for (const chunk of chunks.splice(0)) process.stdout.write(chunk);
 }
 
-async function analyzeOne(file: string, options: AnalyzeOptions, separate: boolean): Promise<string> {
+async function analyzeOne(
+  file: string,
+  options: AnalyzeOptions,
+  separate: boolean,
+  symbolsFile?: ByteSource,
+): Promise<string> {
   const progress = ttyProgress();
   try {
-    const crash = await loadInput(file, { progress, ...(options.tz ? { timeZone: options.tz } : {}) });
+    const crash = await loadInput(file, {
+      progress,
+      ...(options.tz ? { timeZone: options.tz } : {}),
+      ...(symbolsFile ? { symbolsFile } : {}),
+    });
     progress.done();
     const diagnosis = diagnose(crash);
     if (options.json) return `${renderJson(crash, diagnosis, options.pretty)}\n`;
@@ -83,7 +101,7 @@ async function analyzeOne(file: string, options: AnalyzeOptions, separate: boole
     if (options.markdown) return `${separate ? '\n---\n\n' : ''}${renderMarkdown(doc)}`;
     if (options.html) return renderHtml(doc);
     const style = chooseStyle(options.output ? false : options.color, process.stdout);
-    const width = process.stdout.isTTY ? Math.max(60, Math.min(process.stdout.columns ?? 100, 140)) : 100;
+    const width = process.stdout.isTTY ? Math.max(60, Math.min(process.stdout.columns || 100, 140)) : 100;
     return `${separate ? `\n${'═'.repeat(78)}\n` : ''}${renderText(doc, style, width)}`;
   } finally {
     progress.done();

@@ -12,8 +12,10 @@ import type { KernelUnwinder } from '../../kernel/unwind/kernel-unwinder.js';
 import { scanStackText } from '../../kernel/unwind/text-scan.js';
 import { addFrameWords } from '../../kernel/unwind/to-model.js';
 import { loadDumpDetailed } from '../../load/dump.js';
+import { openSymbolsFile } from '../../load/symbols-file.js';
 import type { Crash } from '../../model/crash.js';
 import type { Stack } from '../../model/stack.js';
+import { splitDumpArgs } from '../dump-args.js';
 import { formatBt } from './bt-format.js';
 import { formatBtText, routeOf } from './bt-text.js';
 import { ttyProgress } from './progress.js';
@@ -23,16 +25,20 @@ export interface BtOptions {
   full?: boolean;
   /** crash `bt -t`: every stack word holding a kernel text address. */
   text?: boolean;
+  /** System.map or vmlinux for dumps without kallsyms in VMCOREINFO. */
+  symbols?: string;
 }
 
 export function registerBt(program: Command): void {
   program
     .command('bt')
     .description("print backtraces unwound from a vmcore (ORC tables, no debuginfo), like crash's `bt`")
+    .usage('[options] [PID|TASK] VMCORE')
     .argument(
-      '<args...>',
+      '<vmcore...>',
       '[PID|TASK] VMCORE: a PID or task_struct address (default: the panic task), then the dump',
     )
+    .option('--symbols <file>', 'System.map or vmlinux, for kernels whose dump has no kallsyms (< 6.0)')
     .option('-a, --all', 'the active task of every CPU (crash `bt -a`)')
     .option('-f, --full', 'also print the stack words of each frame (crash `bt -f`)')
     .option(
@@ -44,9 +50,8 @@ export function registerBt(program: Command): void {
       if (args.length > 2)
         throw new KtriageError('usage', 'bt: give at most one PID or task address, then the vmcore');
       if (options.full && options.text) throw new KtriageError('usage', 'bt: -f and -t cannot be combined');
-      const vmcore = args.at(-1)!;
-      const target = args.length === 2 ? args[0] : undefined;
-      process.stdout.write(renderBt(vmcore, target, options));
+      const { vmcore, rest } = splitDumpArgs(args, 'last');
+      process.stdout.write(renderBt(vmcore, rest[0], options));
     });
 }
 
@@ -59,7 +64,7 @@ export function selectStacks(crash: Crash, target: string | undefined, options: 
   if (target === undefined) {
     const cpu = crash.cpus.find((c) => c.id === crash.system.panicCpu);
     const panicking = stackOf(cpu?.stack) ?? stackOf(crash.tasks.find((t) => t.panicking)?.stack);
-    if (!panicking) throw new KtriageError('notFound', 'no panic task in this dump: give a PID or -a');
+    if (!panicking) throw new KtriageError('missingData', 'bt: no panic task in this dump: give a PID or -a');
     return [panicking];
   }
   const byTask = /^(0x)?[0-9a-f]{9,16}$/i.test(target)
@@ -72,7 +77,7 @@ export function selectStacks(crash: Crash, target: string | undefined, options: 
   const stacks = tasks.flatMap((t) => stackOf(t.stack) ?? []);
   if (stacks.length === 0) {
     throw new KtriageError(
-      'notFound',
+      'missingData',
       `bt: no task ${target} in this dump${tasks.length > 0 ? ' with a stack' : ''}`,
     );
   }
@@ -82,7 +87,8 @@ export function selectStacks(crash: Crash, target: string | undefined, options: 
 export function renderBt(vmcore: string, target: string | undefined, options: BtOptions = {}): string {
   const progress = ttyProgress();
   try {
-    const loaded = loadDumpDetailed(vmcore, { kernel: true, progress });
+    const symbolsFile = options.symbols ? openSymbolsFile(options.symbols) : undefined;
+    const loaded = loadDumpDetailed(vmcore, { kernel: symbolsFile ? { symbolsFile } : true, progress });
     try {
       const { crash } = loaded;
       if (!crash.stacks.some((s) => s.origin === 'unwind')) {
@@ -102,6 +108,7 @@ export function renderBt(vmcore: string, target: string | undefined, options: Bt
       return `${stacks.map((s) => formatBt(s, { words: options.full })).join('\n\n')}\n`;
     } finally {
       loaded.kernelDump.close();
+      symbolsFile?.close?.();
     }
   } finally {
     progress.done();

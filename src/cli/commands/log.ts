@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { formatLog } from '../../kernel/printk/format.js';
 import { readDump } from '../../load/dump-read.js';
+import { parseTimeZone } from '../time-zone.js';
 import { ttyProgress } from './progress.js';
 
 interface LogOptions {
@@ -24,7 +25,7 @@ export function registerLog(program: Command): void {
     .option('-d, --dict', 'dev_printk() metadata (SUBSYSTEM=, DEVICE=) under each record')
     .option('-m, --level', 'the log level in angle brackets before each message')
     .option('-c, --caller', 'the caller id ([T123] thread, [C1] CPU) after the timestamp')
-    .option('--tz <zone>', 'time zone for -T (IANA name; default: local)')
+    .option('--tz <zone>', 'time zone for -T (IANA name; default: local)', parseTimeZone)
     .action((vmcore: string, options: LogOptions & { timestamp?: boolean }) => {
       process.stdout.write(renderLog(vmcore, { ...options, noTimestamp: options.timestamp === false }));
     });

@@ -1,11 +1,13 @@
 /** `ktriage ps VMCORE`: every task of a dump, in crash's `ps` columns (`>` marks a CPU's running task). */
 
 import type { Command } from 'commander';
+import { KtriageError } from '../../errors.js';
 import { KernelContext } from '../../kernel/kernel-context.js';
 import { loadKernelTasks } from '../../kernel/sched/load.js';
 import { openKernelDump } from '../../load/dump-open.js';
 import { openSymbolsFile } from '../../load/symbols-file.js';
 import type { Task } from '../../model/task.js';
+import { splitDumpArgs } from '../dump-args.js';
 import { ttyProgress } from './progress.js';
 
 export interface PsOptions {
@@ -30,10 +32,11 @@ export function registerPs(program: Command): void {
     .option('-G, --group', 'thread group leaders only')
     .action(
       (
-        vmcore: string,
-        filters: string[],
+        first: string,
+        others: string[],
         o: { symbols?: string; kernel?: boolean; user?: boolean; group?: boolean },
       ) => {
+        const { vmcore, rest: filters } = splitDumpArgs([first, ...others], 'first');
         process.stdout.write(
           renderPs(vmcore, {
             symbols: o.symbols,
@@ -56,7 +59,12 @@ export function renderPs(vmcore: string, options: PsOptions = {}): string {
     const { tasks } = loadKernelTasks(ctx);
     progress.done();
     for (const p of ctx.problems) process.stderr.write(`ktriage: ps: ${p}\n`);
-    return formatPs(tasks.filter((t) => selected(t, options)));
+    const shown = tasks.filter((t) => selected(t, options));
+    const absent = (options.filters ?? []).filter((f) => !tasks.some((t) => matches(t, f)));
+    if (absent.length > 0 && shown.length === 0)
+      throw new KtriageError('missingData', `ps: no task ${absent.join(', ')} in this dump`);
+    for (const f of absent) process.stderr.write(`ktriage: ps: no task ${f} in this dump\n`);
+    return formatPs(shown);
   } finally {
     symbolsFile?.close?.();
     dump.close();
@@ -69,11 +77,15 @@ function selected(t: Task, o: PsOptions): boolean {
   if (o.userOnly && t.kernelThread) return false;
   if (o.groupLeaders && t.tgid !== undefined && t.tgid !== t.pid) return false;
   if (!o.filters?.length) return true;
-  return o.filters.some((f) => {
-    if (/^\d+$/.test(f)) return t.pid === Number(f);
-    if (/^(0x)?[0-9a-f]{9,16}$/i.test(f)) return t.task === BigInt(f.startsWith('0x') ? f : `0x${f}`);
-    return t.comm === f;
-  });
+  return o.filters.some((f) => matches(t, f));
+}
+
+/** A PID, a task_struct address (hex) or a command name. */
+function matches(t: Task, filter: string): boolean {
+  if (/^\d+$/.test(filter)) return t.pid === Number(filter);
+  if (/^(0x)?[0-9a-f]{9,16}$/i.test(filter))
+    return t.task === BigInt(filter.startsWith('0x') ? filter : `0x${filter}`);
+  return t.comm === filter;
 }
 
 const HEADER = '      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n';

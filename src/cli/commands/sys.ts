@@ -5,6 +5,7 @@ import { formatCrashDate, formatUptime } from '../../kernel/printk/time.js';
 import { readDump } from '../../load/dump-read.js';
 import { findPanic } from '../../load/dump-system.js';
 import type { Crash } from '../../model/crash.js';
+import { parseTimeZone } from '../time-zone.js';
 import { ttyProgress } from './progress.js';
 
 export function registerSys(program: Command): void {
@@ -12,7 +13,7 @@ export function registerSys(program: Command): void {
     .command('sys')
     .description("print system facts of a vmcore, like crash's `sys` (the fields that need no symbols)")
     .argument('<vmcore>', 'ELF, kdump-compressed or flattened dump')
-    .option('--tz <zone>', 'time zone for DATE (IANA name; default: local)')
+    .option('--tz <zone>', 'time zone for DATE (IANA name; default: local)', parseTimeZone)
     .action((vmcore: string, options: { tz?: string }) => {
       process.stdout.write(renderSys(vmcore, options));
     });

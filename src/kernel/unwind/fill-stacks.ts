@@ -8,7 +8,7 @@
 import type { Crash } from '../../model/crash.js';
 import type { Task } from '../../model/task.js';
 import type { KernelUnwinder } from './kernel-unwinder.js';
-import { toModelStack } from './to-model.js';
+import { toModelStack, walkEnd } from './to-model.js';
 
 export interface FillStacksOptions {
   /** Keep each frame's raw words (crash `bt -f`); costs memory, off by default. */
@@ -59,7 +59,7 @@ export function fillStacks(
     stack.evidence = {
       source: 'dump',
       cpu: cpu.id,
-      note: `unwound from NT_PRSTATUS (${bt.start}); stopped: ${bt.stop}`,
+      note: `unwound from NT_PRSTATUS (${bt.start}) ${walkEnd(bt.stop)}`,
     };
     crash.stacks.push(stack);
     cpu.stack = crash.stacks.length - 1;

@@ -16,6 +16,16 @@ export interface StackOwner {
   task?: bigint;
 }
 
+/**
+ * How the walk ended, for evidence notes: "to user mode" (the syscall's entry; not where the CPU
+ * was stopped — "stopped: user mode" read as if it were), "to the end of the stack", or why not.
+ */
+export function walkEnd(stop: string): string {
+  if (stop === 'user mode') return 'to user mode';
+  if (stop === 'end of stack') return 'to the end of the stack';
+  return `until: ${stop}`;
+}
+
 export function frameContext(kind: StackKind): FrameContext {
   switch (kind) {
     case 'task':
@@ -128,7 +138,7 @@ export function toModelStack(
     exceptions,
     ...(options.regs ? { regs: { arch: 'x86_64', values: options.regs } } : {}),
     ...(bt.truncated ? { partial: true } : {}),
-    evidence: { source: 'dump', note: `unwound (ORC); stopped: ${bt.stop}` },
+    evidence: { source: 'dump', note: `unwound (ORC) ${walkEnd(bt.stop)}` },
   };
   if (options.words) addFrameWords(stack, options.words);
   return stack;
