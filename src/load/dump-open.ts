@@ -19,6 +19,11 @@ export interface KernelDump {
 }
 
 export function openKernelDump(input: string | ByteSource, options: OpenDumpOptions = {}): KernelDump {
+  if (input === '-')
+    throw new KtriageError(
+      'usage',
+      'standard input (-): a vmcore is read in place and needs a file path (`ktriage analyze -` reads a log or transcript)',
+    );
   const source = typeof input === 'string' ? new FileSource(input) : input;
   try {
     const dump = openDump(source, options);

@@ -16,7 +16,8 @@ export function formatEvidence(e: Evidence): string {
   if (e.fileOffset !== undefined) parts.push(`file offset 0x${hex(e.fileOffset)}`);
   // A note explains a computation; where a line is cited, the line itself says more.
   if (e.note && e.line === undefined) parts.push(e.note);
-  if (e.text) parts.push(`“${truncate(e.text.trim(), 72)}”`);
+  // Disassembly quotes carry objdump's tabs, which a terminal or a table cell renders unpredictably.
+  if (e.text) parts.push(`“${truncate(e.text.trim().replace(/\s+/g, ' '), 72)}”`);
   if (parts.length === 0) parts.push(e.source);
   return parts.join(' · ');
 }

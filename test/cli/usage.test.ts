@@ -48,6 +48,12 @@ describe('usage errors are one ktriage: line naming the help to read', () => {
   });
 });
 
+describe('dump commands and standard input', () => {
+  it('log - says a vmcore needs a path and points at analyze -', () => {
+    expectOneLine(runCli(['log', '-']), EXIT.usage, /standard input \(-\): a vmcore .* needs a file path/);
+  });
+});
+
 describe('ps and bt take the PID and the dump in either order', () => {
   it('ps PID VMCORE lists that task', () => {
     const result = runCli(['ps', '150', dump]);
