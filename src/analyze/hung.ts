@@ -44,7 +44,7 @@ export function tellHungTask(input: StoryInput): string {
   const sameWait = new Set(blocked.map((b) => (b.stack ? waiting(b.stack)[0] : undefined)));
   const probable =
     !input.cycles.length && blocked.length === 2 && sameWait.size === 1 && [...sameWait][0]?.includes('mutex')
-      ? 'both wait in the same mutex path: an AB-BA between them is likely; the mutexes’ owner fields (`struct mutex ADDR`) would prove it'
+      ? 'both wait in the same mutex path: an AB-BA between them is likely; the mutexes’ owner fields (crash: `struct mutex <address>`, or ktriage on the vmcore) would prove it'
       : undefined;
   return sentences([
     head,

@@ -5,7 +5,8 @@
  */
 
 import type { Crash } from '../model/index.js';
-import { hex, locate, stacksOf } from './frames.js';
+import { isScheduler } from './activity.js';
+import { baseName, hex, locate, stacksOf } from './frames.js';
 import { irqState } from './irq.js';
 import { taskOf, threadFlags } from './lock-holder.js';
 import { locks } from './locks.js';
@@ -124,7 +125,10 @@ function lockSteps(crash: Crash, lock: LockFinding, add: (command: string, why: 
         'how long ago it last ran: a holder that has not run since the lockup began explains it',
       );
     }
-    const pathFrame = stack.frames.find((f, i) => i > 0 && f.address !== undefined && f.offset !== undefined);
+    // Where it will resume on its own path: the first frame past the scheduler's.
+    const pathFrame = stack.frames.find(
+      (f, i) => i > 0 && f.address !== undefined && f.offset !== undefined && !isScheduler(baseName(f.fn)),
+    );
     if (pathFrame?.address !== undefined)
       add(
         `dis -l ${short(pathFrame.address)} 4`,

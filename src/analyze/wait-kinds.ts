@@ -34,7 +34,7 @@ const KINDS: [RegExp, WaitKind][] = [
     {
       kind: 'mutex',
       what: 'a mutex',
-      next: 'its owner (`struct mutex ADDR`, owner field) and what that task waits for',
+      next: 'its owner (the mutex’s owner field: crash `struct mutex <address>`, or ktriage on the vmcore) and what that task waits for',
     },
   ],
   [

@@ -62,6 +62,8 @@ export const REPORT_TABLE: HeaderGroup[] = [
       /EXT4-[Ff][Ss](?: \(.*\))?:/,
       /[Ww][Aa][Rr][Nn][Ii][Nn][Gg]: .* uses (deprecated v2 capabilities|wireless extensions)/,
       /XFS \(\w+\): WARNING/,
+      // The crash utility's own warnings, when its output is pasted without prompts.
+      /^\s*WARNING: (?:active task [0-9a-f]+ on cpu \d+ not found in PID hash|possibly bogus exception frame|cannot determine starting stack frame|kernel version inconsistency|kernel relocated|could not find MAGIC_START|page excluded)/,
     ],
     rows: WARNING_ROWS,
   },
