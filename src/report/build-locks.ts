@@ -36,8 +36,9 @@ function cpuSection(d: Diagnosis): Section {
   return {
     id: 'cpus',
     title: `CPUs (${cpus.length})`,
+    // Rows that say nothing (a dump whose tasks could not be read) are not worth a table.
     blocks:
-      cpus.length > 1
+      cpus.length > 1 && cpus.some((c) => c.at !== undefined)
         ? [{ type: 'table', head: ['CPU', 'PID', 'COMM', 'DOING', 'AT', 'IRQS', 'ROLE'], rows }]
         : [],
   };
