@@ -6,16 +6,23 @@
  */
 
 import { effectiveAddress, register64 } from '../kernel/disasm/effective-address.js';
-import type { Crash, Instruction, Report } from '../model/index.js';
+import type { Crash, CrashKind, Instruction, Report } from '../model/index.js';
 import { classify } from './classify/index.js';
 import { type AddressMeaning, addressMeaning } from './fault-address.js';
 import type { Location } from './frames.js';
 import { loopCode, relativeName } from './loop-code.js';
+import { judgeReports } from './report-verdicts.js';
 import type { FaultVerdict } from './results.js';
-import type { Finding } from './types.js';
 import { defineAnalyzer } from './types.js';
 
-const FAULT_KINDS = new Set(['null-deref', 'paging-fault', 'gpf', 'bug', 'invalid-opcode', 'oops']);
+const FAULT_KINDS = new Set<CrashKind>([
+  'null-deref',
+  'paging-fault',
+  'gpf',
+  'bug',
+  'invalid-opcode',
+  'oops',
+]);
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 /** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h): RSVD and PK. */
 const PF_RESERVED = 0x8;
@@ -29,23 +36,15 @@ export const fault = defineAnalyzer<FaultVerdict[]>({
     docs: 'https://docs.kernel.org/admin-guide/bug-hunting.html',
   },
   analyze(crash, context) {
-    const verdicts: FaultVerdict[] = [];
-    const findings: Finding[] = [];
-    const kinds = context.get(classify).reports.map((r) => r.kind);
-    crash.reports.forEach((report, index) => {
-      const kind = kinds[index] ?? report.kind;
-      if (!kind || !FAULT_KINDS.has(kind) || verdicts.length >= 4) return;
-      const v = judge(crash, { ...report, kind }, index);
-      if (!v) return;
-      verdicts.push(v);
-      findings.push({
-        id: `fault/${v.addressKind ?? kind}`,
-        severity: 'critical',
-        message: v.summary,
-        evidence: [{ source: 'log', line: report.startLine, text: report.header.slice(0, 120) }],
-      });
-    });
-    return { result: verdicts, findings };
+    return judgeReports(
+      crash.reports,
+      context.get(classify).reports,
+      { analyzer: 'fault', kinds: FAULT_KINDS, severity: 'critical' },
+      (report, index) => {
+        const verdict = judge(crash, report, index);
+        return verdict ? { verdict, id: verdict.addressKind ?? report.kind } : undefined;
+      },
+    );
   },
 });
 

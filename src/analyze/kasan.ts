@@ -4,11 +4,11 @@
  * the first frames of those stacks past the allocator's own, which is where a developer looks.
  */
 
-import type { Report, Stack } from '../model/index.js';
+import type { CrashKind, Report, Stack } from '../model/index.js';
 import { classify } from './classify/index.js';
 import { skipPattern, skipped } from './classify/title.js';
+import { judgeReports } from './report-verdicts.js';
 import type { KasanVerdict } from './results.js';
-import type { Finding } from './types.js';
 import { defineAnalyzer } from './types.js';
 
 /** The allocator, RCU and KASAN plumbing at the top of "Allocated by" / "Freed by" stacks. */
@@ -43,6 +43,7 @@ const ALLOCATOR_FRAMES = [
   'kobject_put',
 ];
 const PATH_LENGTH = 3;
+const KASAN_KINDS = new Set<CrashKind>(['kasan']);
 
 export const kasan = defineAnalyzer<KasanVerdict[]>({
   meta: {
@@ -51,22 +52,15 @@ export const kasan = defineAnalyzer<KasanVerdict[]>({
     docs: 'https://docs.kernel.org/dev-tools/kasan.html',
   },
   analyze(crash, context) {
-    const named = context.get(classify).reports;
-    const verdicts: KasanVerdict[] = [];
-    const findings: Finding[] = [];
-    crash.reports.forEach((report, index) => {
-      if ((named[index]?.kind ?? report.kind) !== 'kasan' || verdicts.length >= 4) return;
-      const v = judge(report, index, named[index]?.title);
-      if (!v) return;
-      verdicts.push(v);
-      findings.push({
-        id: `kasan/${v.bug.replace(/\W+/g, '-')}`,
-        severity: 'critical',
-        message: v.summary,
-        evidence: [{ source: 'log', line: report.startLine, text: report.header.slice(0, 120) }],
-      });
-    });
-    return { result: verdicts, findings };
+    return judgeReports(
+      crash.reports,
+      context.get(classify).reports,
+      { analyzer: 'kasan', kinds: KASAN_KINDS, severity: 'critical' },
+      (report, index, title) => {
+        const verdict = judge(report, index, title);
+        return verdict ? { verdict, id: verdict.bug.replace(/\W+/g, '-') } : undefined;
+      },
+    );
   },
 });
 

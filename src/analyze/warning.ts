@@ -4,10 +4,10 @@
  * "this should not happen" and going on; the fix is usually at the caller that broke the assumption.
  */
 
-import type { Report } from '../model/index.js';
+import type { CrashKind, Report } from '../model/index.js';
 import { classify } from './classify/index.js';
+import { judgeReports } from './report-verdicts.js';
 import type { WarningVerdict } from './results.js';
-import type { Finding } from './types.js';
 import { defineAnalyzer } from './types.js';
 
 /** Well-known WARN sites (mainline paths), and what a warning there says. */
@@ -59,6 +59,8 @@ const SITES: [RegExp, string][] = [
   ],
 ];
 
+const WARNING_KINDS = new Set<CrashKind>(['warning', 'refcount']);
+
 export const warning = defineAnalyzer<WarningVerdict[]>({
   meta: {
     id: 'warning',
@@ -66,22 +68,13 @@ export const warning = defineAnalyzer<WarningVerdict[]>({
     docs: 'https://docs.kernel.org/admin-guide/tainted-kernels.html',
   },
   analyze(crash, context) {
-    const named = context.get(classify).reports;
-    const verdicts: WarningVerdict[] = [];
-    const findings: Finding[] = [];
-    crash.reports.forEach((report, index) => {
-      const kind = named[index]?.kind ?? report.kind;
-      if ((kind !== 'warning' && kind !== 'refcount') || !report.bugAt || verdicts.length >= 4) return;
-      const v = judge(report, index, crash.system.panic);
-      verdicts.push(v);
-      findings.push({
-        id: 'warning/site',
-        severity: 'warning',
-        message: v.summary,
-        evidence: [{ source: 'log', line: report.startLine, text: report.header.slice(0, 120) }],
-      });
-    });
-    return { result: verdicts, findings };
+    return judgeReports(
+      crash.reports,
+      context.get(classify).reports,
+      { analyzer: 'warning', kinds: WARNING_KINDS, severity: 'warning' },
+      (report, index) =>
+        report.bugAt ? { verdict: judge(report, index, crash.system.panic), id: 'site' } : undefined,
+    );
   },
 });
 

@@ -13,13 +13,7 @@ import { loadInput } from '../../src/load/load.js';
 import { parseConsoleLog } from '../../src/text/console/index.js';
 import { labPath } from '../helpers/lab.js';
 import { fixture } from '../helpers/shared.js';
-import { labLog } from './helpers.js';
-
-const corpusLog = (n: string) => {
-  const path = fixture('syzkaller', n);
-  const text = readFileSync(path, 'utf8').replace(/^(?:[A-Z]+: .*\n)+\n?/, '');
-  return { text, d: diagnose(parseConsoleLog(text, { path, format: 'console-log' })) };
-};
+import { corpusLog, labLog } from './helpers.js';
 
 describe('what an address says by its value', () => {
   it('NULL plus a field offset, list and slab poison, non-canonical, user half', () => {

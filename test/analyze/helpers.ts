@@ -52,3 +52,14 @@ export function drgnTasks(scenario: string): { pid: number; comm: string; state:
     }),
   );
 }
+
+/**
+ * A syzkaller corpus log (test/fixtures/syzkaller/N) without its TITLE:/TYPE: header lines, parsed
+ * and diagnosed: `text` is what the expectations are read from.
+ */
+export function corpusLog(n: string): { text: string; crash: Crash; d: Diagnosis } {
+  const path = fixture('syzkaller', n);
+  const text = readFileSync(path, 'utf8').replace(/^(?:[A-Z]+: .*\n)+\n?/, '');
+  const crash = parseConsoleLog(text, { path, format: 'console-log' });
+  return { text, crash, d: diagnose(crash) };
+}

@@ -3,18 +3,8 @@
  * read from each corpus log's own lines (the reference), not from our output.
  */
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/analyze/diagnose.js';
-import { parseConsoleLog } from '../../src/text/console/index.js';
-import { fixture } from '../helpers/shared.js';
-
-function corpus(n: string) {
-  const path = fixture('syzkaller', n);
-  const text = readFileSync(path, 'utf8').replace(/^(?:[A-Z]+: .*\n)+\n?/, '');
-  const crash = parseConsoleLog(text, { path, format: 'console-log' });
-  return { text, crash, d: diagnose(crash) };
-}
+import { corpusLog } from './helpers.js';
 
 /** The first function after the allocator frames under a "Allocated by"/"Freed by" line. */
 function firstCaller(text: string, label: string, skip: RegExp): string {
@@ -25,7 +15,7 @@ function firstCaller(text: string, label: string, skip: RegExp): string {
 const ALLOCATOR = /save_stack|kasan|kmem_cache|kmalloc|kfree|slab|set_track|stack_trace|kzalloc|rcu|qlist/;
 
 describe('KASAN use-after-free with its object and both stacks (corpus 149)', () => {
-  const { text, d } = corpus('149');
+  const { text, d } = corpusLog('149');
   const v = d.kasan![0]!;
 
   it('says what was accessed, where in which object, and the first real allocation and free callers', () => {
@@ -45,7 +35,7 @@ describe('KASAN use-after-free with its object and both stacks (corpus 149)', ()
 });
 
 describe('KASAN out-of-bounds past the end (corpus 650)', () => {
-  const { text, d } = corpus('650');
+  const { text, d } = corpusLog('650');
   it('says how far past the end of the object', () => {
     const right = /located (\d+) bytes to the right of\s*\n.*?(\d+)-byte region/.exec(text)!;
     expect(d.kasan![0]!.bug).toBe('slab-out-of-bounds');
@@ -58,7 +48,7 @@ describe('KASAN out-of-bounds past the end (corpus 650)', () => {
 
 describe('older KASAN shapes', () => {
   it('before 4.13 the address was on the header line (corpus 106)', () => {
-    const { text, crash } = corpus('106');
+    const { text, crash } = corpusLog('106');
     const addr = / at addr ([0-9a-f]+)/.exec(text)!;
     const r = crash.reports.find((x) => x.access)!;
     expect(r.faultAddress).toBe(BigInt(`0x${addr[1]}`));
@@ -66,7 +56,7 @@ describe('older KASAN shapes', () => {
   });
 
   it('the bug type comes from the matched row when the title fixes it (corpus 216: invalid-free)', () => {
-    const { d } = corpus('216');
+    const { d } = corpusLog('216');
     expect(d.kasan![0]!.bug).toBe('invalid-free');
     expect(d.story).toMatch(/^Invalid free/);
   });

@@ -1,21 +1,12 @@
 /** CONFIG_DEBUG_LIST reports: the line before the BUG in lib/list_debug.c is read and told. */
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/analyze/diagnose.js';
-import { parseConsoleLog } from '../../src/text/console/index.js';
-import { fixture } from '../helpers/shared.js';
-
-const corpus = (n: string) => {
-  const path = fixture('syzkaller', n);
-  const text = readFileSync(path, 'utf8').replace(/^(?:[A-Z]+: .*\n)+\n?/, '');
-  return { text, d: diagnose(parseConsoleLog(text, { path, format: 'console-log' })) };
-};
+import { corpusLog } from './helpers.js';
 
 describe('list corruption', () => {
   for (const n of ['183', '184']) {
     it(`corpus ${n}: the pointer checked, what it should be and what it was, from the log's own line`, () => {
-      const { text, d } = corpus(n);
+      const { text, d } = corpusLog(n);
       const m = /(list_\w+) corruption\. (\w+->\w+) should be ([0-9a-f]{16}), but was ([0-9a-f]{16})/.exec(
         text,
       )!;

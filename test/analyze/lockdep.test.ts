@@ -3,20 +3,12 @@
  * the report's own lines (its "Chain exists of: A --> B --> C" summary is the reference order).
  */
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/analyze/diagnose.js';
-import { parseConsoleLog } from '../../src/text/console/index.js';
-import { fixture } from '../helpers/shared.js';
-
-const corpus = (n: string) => {
-  const path = fixture('syzkaller', n);
-  const text = readFileSync(path, 'utf8').replace(/^(?:[A-Z]+: .*\n)+\n?/, '');
-  return { text, crash: parseConsoleLog(text, { path, format: 'console-log' }) };
-};
+import { corpusLog } from './helpers.js';
 
 describe('lockdep: possible circular locking dependency (corpus 185)', () => {
-  const { text, crash } = corpus('185');
+  const { text, crash } = corpusLog('185');
   const report = crash.reports.find((r) => r.lockChain)!;
 
   it('reads the wanted and held locks from the lines after their announcements', () => {

@@ -3,21 +3,14 @@
  * values come from the corpus logs' own lines.
  */
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/analyze/diagnose.js';
 import { parseConsoleLog } from '../../src/text/console/index.js';
-import { fixture } from '../helpers/shared.js';
-
-const corpus = (n: string) => {
-  const path = fixture('syzkaller', n);
-  const text = readFileSync(path, 'utf8').replace(/^(?:[A-Z]+: .*\n)+\n?/, '');
-  return { text, d: diagnose(parseConsoleLog(text, { path, format: 'console-log' })) };
-};
+import { corpusLog } from './helpers.js';
 
 describe('WARN_ON reports', () => {
   it('a refcount warning (corpus 157): the site, its meaning, panic_on_warn and the caller after it', () => {
-    const { text, d } = corpus('157');
+    const { text, d } = corpusLog('157');
     const site = / at (lib\/refcount\.c:\d+) (\w+)\+/.exec(text)!;
     const v = d.warnings![0]!;
     expect(v).toMatchObject({ at: site[1], function: site[2], panicOnWarn: true });
