@@ -3,20 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
-import { runCli } from '../helpers/cli.js';
+import { expectCleanFailure, runCli } from '../helpers/cli.js';
 import { fixture, repoRoot } from '../helpers/shared.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ktriage-cli-'));
-
-/** One line on stderr, no stack trace, the given exit code. */
-function expectCleanFailure(result: ReturnType<typeof runCli>, code: number, pattern: RegExp) {
-  expect(result.status).toBe(code);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^ktriage: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('ktriage analyze: bad input gets one line and a distinct exit code', () => {
   it('missing file', () => {

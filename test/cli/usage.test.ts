@@ -2,19 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { oneLineUsageError } from '../../src/cli/usage-errors.js';
 import { EXIT } from '../../src/errors.js';
-import { runCli } from '../helpers/cli.js';
+import { expectCleanFailure, runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared.js';
 
 const dump = join(repoRoot, 'examples', 'pagelock-smp8.vmcore');
-
-/** One `ktriage:` line on stderr, no stack trace, the given exit code. */
-function expectOneLine(result: ReturnType<typeof runCli>, code: number, pattern: RegExp) {
-  expect(result.status).toBe(code);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^ktriage: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 describe('usage errors are one ktriage: line naming the help to read', () => {
   it("commander's two-line messages become one", () => {
@@ -24,11 +15,11 @@ describe('usage errors are one ktriage: line naming the help to read', () => {
   });
 
   it('an unknown command', () => {
-    expectOneLine(runCli(['frobnicate']), EXIT.usage, /unknown command 'frobnicate'.*ktriage --help/);
+    expectCleanFailure(runCli(['frobnicate']), EXIT.usage, /unknown command 'frobnicate'.*ktriage --help/);
   });
 
   it('an unknown option names the command', () => {
-    expectOneLine(
+    expectCleanFailure(
       runCli(['analyze', '--frobnicate', 'x']),
       EXIT.usage,
       /unknown option.*ktriage analyze --help/,
@@ -36,11 +27,11 @@ describe('usage errors are one ktriage: line naming the help to read', () => {
   });
 
   it('bt without arguments asks for the vmcore', () => {
-    expectOneLine(runCli(['bt']), EXIT.usage, /missing required argument 'vmcore'/);
+    expectCleanFailure(runCli(['bt']), EXIT.usage, /missing required argument 'vmcore'/);
   });
 
   it('an unknown --tz is a usage error, not an internal one', () => {
-    expectOneLine(
+    expectCleanFailure(
       runCli(['log', '-T', '--tz', 'Mars/Olympus', dump]),
       EXIT.usage,
       /--tz Mars\/Olympus: unknown time zone/,
@@ -50,7 +41,11 @@ describe('usage errors are one ktriage: line naming the help to read', () => {
 
 describe('dump commands and standard input', () => {
   it('log - says a vmcore needs a path and points at analyze -', () => {
-    expectOneLine(runCli(['log', '-']), EXIT.usage, /standard input \(-\): a vmcore .* needs a file path/);
+    expectCleanFailure(
+      runCli(['log', '-']),
+      EXIT.usage,
+      /standard input \(-\): a vmcore .* needs a file path/,
+    );
   });
 });
 
@@ -69,7 +64,7 @@ describe('ps and bt take the PID and the dump in either order', () => {
   });
 
   it('a PID that is not in the dump is missing data, not a missing file', () => {
-    expectOneLine(runCli(['bt', '99999', dump]), EXIT.missingData, /bt: no task 99999 in this dump/);
-    expectOneLine(runCli(['ps', dump, '99999']), EXIT.missingData, /ps: no task 99999 in this dump/);
+    expectCleanFailure(runCli(['bt', '99999', dump]), EXIT.missingData, /bt: no task 99999 in this dump/);
+    expectCleanFailure(runCli(['ps', dump, '99999']), EXIT.missingData, /ps: no task 99999 in this dump/);
   });
 });

@@ -2,6 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { repoRoot } from './shared.js';
 
 export interface CliResult {
@@ -27,4 +28,14 @@ export function runCli(
     },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** One `ktriage:` line on stderr matching `pattern`, no stack trace, the given exit code. */
+export function expectCleanFailure(result: CliResult, code: number, pattern: RegExp): void {
+  expect(result.status).toBe(code);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ktriage: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
 }
