@@ -29,9 +29,14 @@ export interface RegisterSet {
 
 /** x86 RFLAGS.IF: interrupts enabled when set. */
 export const RFLAGS_IF = 0x200n;
+/** arm64 PSTATE.I: IRQs masked when set. */
+export const PSTATE_I = 0x80n;
 
 export function interruptsDisabled(regs: RegisterSet | undefined): boolean | undefined {
   const rflags = regs?.values.rflags ?? regs?.values.eflags;
-  if (rflags === undefined) return undefined;
-  return (rflags & RFLAGS_IF) === 0n;
+  if (rflags !== undefined) return (rflags & RFLAGS_IF) === 0n;
+  // arm64: PSTATE.I (bit 7, the I of DAIF) masks IRQs.
+  const pstate = regs?.values.pstate;
+  if (pstate !== undefined) return (pstate & PSTATE_I) !== 0n;
+  return undefined;
 }
