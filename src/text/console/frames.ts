@@ -8,7 +8,8 @@
 import type { Frame, FrameContext } from '../../model/index.js';
 
 export type TraceItem =
-  | { type: 'frame'; frame: Frame }
+  /** `after`: a context marker printed on the same line before the frame (3.x: `<<EOE>>  [<…>] f+0x…`). */
+  | { type: 'frame'; frame: Frame; after?: TraceItem }
   | { type: 'enter'; context: FrameContext }
   | { type: 'leave'; context: FrameContext }
   | { type: 'end' };
@@ -43,7 +44,18 @@ export function parseTraceLine(text: string): TraceItem | undefined {
   let p = 0;
   while (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9) p++;
   const first = text.charCodeAt(p);
-  if (first === 60 /* < */) return MARKERS[text.trim()];
+  if (first === 60 /* < */) {
+    const trimmed = text.trim();
+    const whole = MARKERS[trimmed];
+    if (whole) return whole;
+    // `<NMI>  [<ffffffff8163a2f1>] dump_stack+0x19/0x1b`: the marker, then a frame.
+    const end = trimmed.indexOf('>', trimmed.startsWith('<<') ? 2 : 0);
+    const marker =
+      end > 0 ? MARKERS[trimmed.slice(0, trimmed.startsWith('<<') ? end + 2 : end + 1)] : undefined;
+    if (!marker) return undefined;
+    const frame = parseTraceLine(trimmed.slice(trimmed.startsWith('<<') ? end + 2 : end + 1));
+    return frame?.type === 'frame' ? { ...frame, after: marker } : marker;
+  }
   if (Number.isNaN(first) || text.length > 512) return undefined;
   if (first === 91 /* [ */ && text.includes(') from [')) {
     const arm = ARM32.exec(text);

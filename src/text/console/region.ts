@@ -38,7 +38,16 @@ export interface Region {
   titleLines: number;
 }
 
-export function buildRegion(index: LogIndex, start: number, maxRecords = MAX_REGION_RECORDS): Region {
+/**
+ * `keepQuestionable`: keep the `?` frames, which titles skip (syzkaller's rule) but the model's
+ * stacks keep as unreliable frames: on 3.x kernels the NMI-interrupted function is printed only so.
+ */
+export function buildRegion(
+  index: LogIndex,
+  start: number,
+  maxRecords = MAX_REGION_RECORDS,
+  keepQuestionable = false,
+): Region {
   const { records, ctx, flags } = index;
   const first = records[start]!;
   const context = ctx[start]!;
@@ -56,7 +65,11 @@ export function buildRegion(index: LogIndex, start: number, maxRecords = MAX_REG
     const f = flags[i]!;
     if (f & OPENS_REPORT) secondReport = true;
     const c = ctx[i]!;
-    if (f & QUESTIONABLE || (c !== context && (!cpuBacktrace || !(c >= 3 && (c & 1) === 1)))) continue;
+    if (
+      (f & QUESTIONABLE && !keepQuestionable) ||
+      (c !== context && (!cpuBacktrace || !(c >= 3 && (c & 1) === 1)))
+    )
+      continue;
     textLines++;
     let skip = skipRest;
     if (f & DISABLING_LOCKDEP) {

@@ -53,7 +53,8 @@ export function findReports(index: LogIndex): FoundReports {
       lines: region.lines.length > 2000 ? region.lines.slice(0, 2000) : region.lines,
       match,
     };
-    describeReport(report, region, records, limit === undefined ? 1500 : 300);
+    // The model's stack keeps the `?` frames the title skipped (as unreliable frames).
+    describeReport(report, buildRegion(index, i, limit, true), records, limit === undefined ? 1500 : 300);
     reports.push(report);
   }
   return { reports, uncounted: Math.max(0, index.headers.length - MAX_REPORTS) };

@@ -23,6 +23,29 @@ export interface TextLine {
   line?: number;
 }
 
+/** The NMI entry frames a 3.x kernel prints before the interrupted function's `?` lines. */
+const NMI_ENTRY = /^(end_repeat_nmi|repeat_nmi|first_nmi|nmi_restore|do_nmi|nmi)$/;
+
+/**
+ * 3.x kernels print no registers for the function an NMI interrupted: its RIP shows only as `?`
+ * frames (often repeated) right after the NMI entry and before `<<EOE>>`. Those become the
+ * interrupted context's first frame, reliable, with an exception frame pointing at it — what a
+ * `RIP:` line gives on newer kernels.
+ */
+function interruptedByNmi(frames: Frame[], exceptions: ExceptionFrame[]): void {
+  let first = frames.length;
+  while (first > 0 && !frames[first - 1]!.reliable) first--;
+  if (first === frames.length || first === 0 || !NMI_ENTRY.test(frames[first - 1]!.fn ?? '')) return;
+  const rip = frames[frames.length - 1]!;
+  if (!rip.fn || frames.slice(first).some((f) => f.fn !== rip.fn || f.offset !== rip.offset)) return;
+  frames.splice(first, frames.length - first, { ...rip, reliable: true, context: 'task' });
+  const ex: ExceptionFrame = { beforeFrame: first, regs: { values: {} }, entry: 'nmi', ripFunction: rip.fn };
+  if (rip.offset !== undefined) ex.ripOffset = rip.offset;
+  if (rip.evidence)
+    ex.evidence = { ...rip.evidence, note: 'the NMI-interrupted function (printed as `?` frames)' };
+  exceptions.push(ex);
+}
+
 /** What the entry frame printed just before an in-trace register block says was entered. */
 function entryOf(fn: string | undefined): ExceptionFrame['entry'] | undefined {
   if (!fn) return undefined;
@@ -104,12 +127,15 @@ export function readStack(
   };
   for (; i < lines.length; i++) {
     const at = lines[i]!;
-    const item = parseTraceLine(at.text);
-    if (item) {
+    const parsed = parseTraceLine(at.text);
+    // A marker printed before a frame on the same line is taken first.
+    const steps = parsed?.type === 'frame' && parsed.after ? [parsed.after, parsed] : parsed ? [parsed] : [];
+    let ended = false;
+    for (const item of steps) {
       noise = 0;
       if (item.type === 'end') {
         flush();
-        i++;
+        ended = true;
         break;
       }
       if (item.type === 'enter') {
@@ -117,6 +143,7 @@ export function readStack(
         continue;
       }
       if (item.type === 'leave') {
+        if (context === 'nmi' && !pending) interruptedByNmi(frames, exceptions);
         lastContext = context;
         context = 'task';
         continue;
@@ -125,8 +152,12 @@ export function readStack(
       item.frame.context = context;
       item.frame.evidence = evidence(at);
       frames.push(item.frame);
-      continue;
     }
+    if (ended) {
+      i++;
+      break;
+    }
+    if (steps.length) continue;
     if (isRegisterLine(at.text)) {
       noise = 0;
       if (/^\s*R?IP: |^\s*pc : /.test(at.text)) {
