@@ -51,3 +51,35 @@ describe('the founding case from a RHEL 7 console log', () => {
     expect(d.knownIssues[0]?.fix?.commit.startsWith('ddc58f27f9ee')).toBe(true);
   });
 });
+
+describe('a 3.x oops whose Code: line follows the Call Trace', () => {
+  // 3.10's layout (IP:/PGD/Oops lines, RIP with two PCs, `Code:` after the trace); the module and
+  // bytes are made up: `c7 47 08 ad de 00 00` is `movl $0xdead,0x8(%rdi)`.
+  const oops = [
+    '[ 5123.456789] BUG: unable to handle kernel NULL pointer dereference at 0000000000000008',
+    '[ 5123.456800] IP: [<ffffffffc05e1234>] lab_touch+0x14/0x30 [labmod]',
+    '[ 5123.456815] Oops: 0002 [#1] SMP',
+    '[ 5123.456830] CPU: 2 PID: 4321 Comm: labtool Tainted: G           OE  ------------   3.10.0-1160.el7.x86_64 #1',
+    '[ 5123.456860] RIP: 0010:[<ffffffffc05e1234>]  [<ffffffffc05e1234>] lab_touch+0x14/0x30 [labmod]',
+    '[ 5123.456870] RSP: 0018:ffff8d2a2f2e7e98  EFLAGS: 00010246',
+    '[ 5123.456880] RAX: 0000000000000000 RBX: 0000000000000000 RCX: 0000000000000000',
+    '[ 5123.456890] RDX: 0000000000000000 RSI: 0000000000000000 RDI: 0000000000000000',
+    '[ 5123.456900] Call Trace:',
+    '[ 5123.456910]  [<ffffffffc05e1300>] lab_write+0x40/0x60 [labmod]',
+    '[ 5123.456920]  [<ffffffffa8a5a21f>] vfs_write+0xbf/0x1f0',
+    '[ 5123.456940]  [<ffffffffa8f93f92>] system_call_fastpath+0x25/0x2a',
+    '[ 5123.456950] Code: 48 89 e5 53 48 89 fb 48 83 ec 08 e8 00 00 00 00 48 c7 47 08 ad de 00 00 <c7> 47 08 ad de 00 00 48 83 c4 08 5b 5d c3',
+    '[ 5123.456960] RIP  [<ffffffffc05e1234>] lab_touch+0x14/0x30 [labmod]',
+    '[ 5123.456980] CR2: 0000000000000008',
+  ].join('\n');
+
+  it('decodes the faulting instruction and names the NULL register', () => {
+    const d = diagnose(parseConsoleLog(oops, { path: '<3.x oops>', format: 'console-log' }));
+    expect(d.faults?.[0]).toMatchObject({
+      address: 8n,
+      access: 'write',
+      instruction: 'movl $0xdead,0x8(%rdi)',
+      pointer: { register: 'rdi', value: 0n, offset: 8n },
+    });
+  });
+});

@@ -165,6 +165,19 @@ export function describeReport(report: Report, region: Region, records: LogRecor
   }
   // Registers without a trace after them (a cut log): still the report's registers.
   if (!report.regs && pendingRegs) report.regs = pendingRegs.regs;
+  // 3.x prints `Code:` after the Call Trace (which the stack reader passed over): still the bytes
+  // around the report's RIP.
+  if (!report.code && report.regs && !report.regs.code) {
+    for (let i = 1; i < count; i++) {
+      const text = lines[i]!.text;
+      if (!text.includes('Code: ')) continue;
+      const code = parseCodeLine(text);
+      if (!code) continue;
+      report.code = code;
+      report.regs.code = code;
+      break;
+    }
+  }
 }
 
 /** Reads the stack starting at `from`: the report's own if it has none yet, else another one. */
