@@ -147,7 +147,8 @@ function faultingInstruction(
     report.regs?.values.rip ?? (start !== undefined ? start + BigInt(report.ripOffset ?? 0) : undefined);
   if (rip !== undefined) loc.address = rip;
   // The `Code:` line may come after the trace (3.x): the report holds it when the registers do not.
-  if (report.regs) loc.regs = report.regs.code || !report.code ? report.regs : { ...report.regs, code: report.code };
+  if (report.regs)
+    loc.regs = report.regs.code || !report.code ? report.regs : { ...report.regs, code: report.code };
   const code = loopCode(crash, loc);
   if (!code) return undefined;
   const ins = code.code.around(code.rip, 0, 1).find((i) => i.address === code.rip);
