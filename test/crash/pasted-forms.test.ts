@@ -4,11 +4,14 @@
  * Inputs are written here in crash's output format, with made-up addresses and names.
  */
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/analyze/classify/index.js';
+import { diagnose } from '../../src/analyze/diagnose.js';
 import { AnalysisRun } from '../../src/analyze/engine.js';
 import { looksLikeCrashTranscript } from '../../src/text/crash/index.js';
 import { numberPrefixes } from '../../src/text/crash/numbering.js';
+import { fixture } from '../helpers/shared.js';
 import { parseText, readText, SEED } from './helpers.js';
 
 const PANIC_BT = [
@@ -152,14 +155,33 @@ describe('a bt of the panic task without sys', () => {
     expect(new AnalysisRun(crash).get(classify).kind).toBe('none');
   });
 
-  it('leaves the panic task untold when sys printed a panic string but no PID', () => {
-    const sys = [
-      'crash> sys',
-      '    RELEASE: 6.1.0-99-amd64',
-      '      PANIC: "Kernel panic - not syncing: softlockup: hung tasks"',
-    ];
+  it('finds the panic task from its stack when sys printed a panic string but, as crash’s sys does, no PID', () => {
+    const sys = ['crash> sys', '    RELEASE: 6.1.0-99-amd64', '      PANIC: "sysrq triggered crash"'];
     const crash = parseText([...sys, ...PANIC_BT].join('\n'));
-    expect(crash.system.panicPid).toBeUndefined();
-    expect(crash.tasks.some((t) => t.panicking)).toBe(false);
+    expect(crash.system.panicPid).toBe(4242);
+    expect(crash.tasks.find((t) => t.panicking)?.comm).toBe('bash');
+  });
+});
+
+describe('the usual paste: crash `sys` then `bt -a` (lab sessions)', () => {
+  const paste = (scenario: string) =>
+    parseText(
+      [
+        'crash> sys',
+        readFileSync(fixture('lab', scenario, 'crash', 'sys.txt'), 'utf8'),
+        'crash> bt -a',
+        readFileSync(fixture('lab', scenario, 'crash', 'bt-a.txt'), 'utf8'),
+      ].join('\n'),
+    );
+
+  it('null-deref: the oops task and its faulting function, as the lab module does it', () => {
+    const d = diagnose(paste('null-deref'));
+    expect(d.classification.culprit?.function).toBe('lab_nullderef_touch');
+    expect(d.classification.panic?.comm).toBe('lab_nullderef');
+  });
+
+  it('softlockup: titled by where the CPU was stuck, not by the kdump path it stopped in', () => {
+    const d = diagnose(paste('softlockup'));
+    expect(d.classification.title).toBe('BUG: soft lockup in lab_softlockup_busy_loop');
   });
 });

@@ -37,6 +37,12 @@ export const LOCKUP_PLUMBING = [
   'queued_spin_lock_slowpath',
   'pv_queued_spin_lock',
   'cpu_relax',
+  // The kdump path the panicking CPU is stopped in.
+  'machine_kexec',
+  'crash_kexec',
+  '^panic$',
+  'vpanic',
+  'nmi_panic',
 ];
 
 const bare = (fn: string): string => {
@@ -68,7 +74,7 @@ export function stuckFrame(stack: Stack): Frame | undefined {
   const skip = skipPattern(LOCKUP_PLUMBING);
   const frames = interruptedFrames(stack);
   const last = stack.exceptions[stack.exceptions.length - 1];
-  if (last?.ripFunction && !skip.test(bare(last.ripFunction))) {
+  if (last?.ripFunction && !last.bogus && !skip.test(bare(last.ripFunction))) {
     const f = frames.find((fr) => fr.fn === last.ripFunction);
     if (f) return f;
     return {

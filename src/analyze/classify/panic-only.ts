@@ -38,7 +38,8 @@ export function classifyFromPanic(crash: Crash): Classification {
     );
   const kind = kindOfPanicMessage(panic);
   const message = panic.replace(/^.*?Kernel panic - not syncing: /, '');
-  const stack = panicStack(crash);
+  // A hung-task panic is raised by khungtaskd: its stack says nothing about the blocked tasks.
+  const stack = kind === 'hung-task' ? undefined : panicStack(crash);
   const frame = stack ? stuckFrame(stack) : undefined;
   const evidence: Evidence[] = crash.system.evidence
     ? [...crash.system.evidence]

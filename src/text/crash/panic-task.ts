@@ -1,6 +1,6 @@
 /**
- * Which task panicked, when the transcript has no `sys` (no panic string at all): crash's `bt`
- * shows it without saying so.
+ * Which task panicked, when the transcript does not say (crash's `sys` prints the panic string but
+ * not the task; only its start-up banner does): crash's `bt` shows it without saying so.
  * A stack that passes through panic() or crash_kexec() (an oops with panic_on_oops, a sysrq crash,
  * a BUG) belongs to the task that took the machine down; other CPUs' `bt -a` stacks stop in the
  * crash NMI/IPI handlers, never in these. Only one such task is believed: with two, neither is.
@@ -13,8 +13,7 @@ const PANIC_PATH = /^(?:v?panic|nmi_panic|__crash_kexec|crash_kexec)$/;
 export function settlePanicTask(out: TranscriptBuilder): void {
   const crash = out.crash;
   const sys = crash.system;
-  // With a panic string but no PID, `sys` itself could not tell the panic task: leave it untold.
-  if (sys.panic !== undefined || sys.panicPid !== undefined || crash.tasks.some((t) => t.panicking)) return;
+  if (sys.panicPid !== undefined || crash.tasks.some((t) => t.panicking)) return;
   const stacks = crash.stacks.filter(
     (s) => !s.partial && s.pid !== undefined && s.frames.some((f) => PANIC_PATH.test(f.fn ?? '')),
   );
