@@ -26,6 +26,8 @@ export class FlattenedSource implements ByteSource {
   private readonly sizes: Float64Array;
   private readonly fileOffsets: Float64Array;
   readonly recordCount: number;
+  /** File offset of the first record cut by the end of the file, when the copy is truncated. */
+  truncatedAt?: number;
 
   constructor(
     private readonly file: ByteSource,
@@ -52,12 +54,11 @@ export class FlattenedSource implements ByteSource {
     let window: Uint8Array = new Uint8Array(0);
     let at = HEADER_SIZE;
     for (;;) {
+      // A copy cut short (an interrupted scp of a flattened stream): keep the records that are
+      // whole; the dump inside then reads as truncated, with what it has.
       if (at + RECORD_HEADER > file.size) {
-        throw corrupt(
-          `${file.name}: flattened record`,
-          at,
-          'file ends before the end marker (offset -1): truncated?',
-        );
+        this.truncatedAt = at;
+        break;
       }
       if (windowStart < 0 || at < windowStart || at + RECORD_HEADER > windowStart + window.length) {
         windowStart = at;
@@ -71,16 +72,15 @@ export class FlattenedSource implements ByteSource {
       }
       const dataAt = at + RECORD_HEADER;
       if (dataAt + Number(size) > file.size) {
-        throw corrupt(
-          `${file.name}: flattened record`,
-          at,
-          `${size} bytes of data pass the end of the file: truncated?`,
-        );
+        this.truncatedAt = at;
+        break;
       }
       if (progress && records.length % 4096 === 0) progress(at, file.size, 'indexing flattened dump');
       if (size > 0n) records.push({ start: Number(start), size: Number(size), fileOffset: dataAt });
       at = dataAt + Number(size);
     }
+    if (records.length === 0)
+      throw corrupt(`${file.name}: flattened record`, at, 'no complete record before the end of the file');
     records.sort((a, b) => a.start - b.start);
     this.recordCount = records.length;
     this.starts = new Float64Array(records.length);

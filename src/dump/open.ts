@@ -44,6 +44,10 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
   const flattened = isFlattened(head);
   const source = flattened ? new FlattenedSource(file, options.progress) : file;
   const inner = flattened ? source.read(0, Math.min(16, source.size)) : head;
+  const cut =
+    source instanceof FlattenedSource && source.truncatedAt !== undefined
+      ? `the file is truncated: its flattened records stop whole at offset ${source.truncatedAt} of ${file.size} bytes; memory in the missing records reads as lost`
+      : undefined;
   const kind = containerOf(inner, file.name, head);
   if (kind === 'elf') {
     const elf = readElfDump(source);
@@ -58,9 +62,13 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
       info: {
         container: flattened ? 'flattened' : 'elf',
         pageSize: elf.physical.pageSize,
-        incomplete: elf.incomplete,
+        incomplete: elf.incomplete || cut !== undefined,
         ...(elf.notes.vmcoreinfo ? { vmcoreinfo: elf.notes.vmcoreinfo } : {}),
-        notes: [...(flattened ? ['flattened (makedumpfile -F) ELF dump'] : []), ...notes],
+        notes: [
+          ...(flattened ? ['flattened (makedumpfile -F) ELF dump'] : []),
+          ...(cut ? [cut] : []),
+          ...notes,
+        ],
       },
     };
   }
@@ -68,6 +76,7 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
   const h = kd.header;
   const notes: string[] = [];
   if (flattened) notes.push('flattened (makedumpfile -F) kdump-compressed dump');
+  if (cut) notes.push(cut);
   if (kd.physical.incomplete) notes.push('header status says the dump is incomplete: some pages were lost');
   const truncation = kd.physical.truncation();
   if (truncation) notes.push(truncation);
@@ -84,7 +93,7 @@ export function openDump(file: ByteSource, options: OpenDumpOptions = {}): Dump 
       compression: compressionNames(h.status),
       ...(h.sub.dumpLevel !== undefined ? { dumpLevel: h.sub.dumpLevel } : {}),
       pageSize: h.blockSize,
-      incomplete: kd.physical.incomplete || truncation !== undefined,
+      incomplete: kd.physical.incomplete || truncation !== undefined || cut !== undefined,
       ...(kd.notes.vmcoreinfo ? { vmcoreinfo: kd.notes.vmcoreinfo } : {}),
       notes,
     },

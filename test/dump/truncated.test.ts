@@ -15,6 +15,7 @@ import { loadDump } from '../../src/load/dump.js';
 import { openKernelDump } from '../../src/load/dump-open.js';
 import { buildDocument } from '../../src/report/build.js';
 import { lineText } from '../../src/report/document.js';
+import { labPath } from '../helpers/lab.js';
 import { fixture, repoRoot } from '../helpers/shared.js';
 import { writeElf } from '../tools/dump-writer.js';
 import { shrinkDump } from '../tools/shrink-dump.js';
@@ -62,5 +63,15 @@ describe('the report of a cut dump', () => {
     const crash = loadDump(new BufferSource(cut, 'cut.vmcore'), { kernel: true });
     const subtitle = buildDocument(crash, diagnose(crash)).subtitle.map(lineText);
     expect(subtitle.at(-1)).toMatch(/^incomplete dump: the file is truncated: it is \d+ bytes/);
+  });
+});
+
+describe('a flattened dump cut short (an interrupted copy of a makedumpfile -F stream)', () => {
+  const flat = labPath('corpus', 'mutex-hung', 'vmcore.flat');
+  it.skipIf(!flat)('keeps its whole records and says the file is truncated', () => {
+    const cut = readFileSync(flat!).subarray(0, 9_000_000);
+    const crash = loadDump(new BufferSource(cut, 'cut.flat'));
+    expect(crash.dump?.incomplete).toBe(true);
+    expect(crash.dump?.notes?.join('\n')).toMatch(/the file is truncated: its flattened records stop whole/);
   });
 });
