@@ -185,3 +185,48 @@ describe('the usual paste: crash `sys` then `bt -a` (lab sessions)', () => {
     expect(d.classification.title).toBe('BUG: soft lockup in lab_softlockup_busy_loop');
   });
 });
+
+describe('an oops paste without sys: the faulting function past the oops path', () => {
+  it('32-bit ARM, module frame `(fn [mod])`', () => {
+    const crash = parseText(
+      [
+        'crash> bt',
+        'PID: 1234   TASK: c5a2b400  CPU: 0   COMMAND: "insmod"',
+        ' #0 [<c0012c4c>] (machine_kexec) from [<c0077c38>]',
+        ' #1 [<c0077c38>] (crash_kexec) from [<c0011a60>]',
+        ' #2 [<c0011a60>] (die) from [<c0015de0>]',
+        ' #3 [<c0015de0>] (__do_kernel_fault) from [<c0015f8c>]',
+        ' #4 [<c0015f8c>] (do_page_fault) from [<c0008400>]',
+        ' #5 [<c0008400>] (do_DataAbort) from [<c0011a18>]',
+        ' #6 [<c0011a18>] (__dabt_svc) from [<bf000024>]',
+        ' #7 [<bf000024>] (demo_init [demo]) from [<c00086d4>]',
+        ' #8 [<c00086d4>] (do_one_initcall) from [<c0062e44>]',
+      ].join('\n'),
+    );
+    const c = new AnalysisRun(crash).get(classify);
+    expect(c.culprit).toMatchObject({ function: 'demo_init', module: 'demo' });
+    expect(c.culprit?.why).toMatch(/oopsed in demo_init/);
+  });
+
+  it('arm64, a NULL function pointer: crash prints `PC: 0  [unknown or invalid address]`', () => {
+    const crash = parseText(
+      [
+        'crash> bt',
+        'PID: 901    TASK: ffff0000c1d2e300  CPU: 2   COMMAND: "insmod"',
+        ' #0 [ffff80000b2ab8f0] machine_kexec at ffff8000080a2c1c',
+        ' #1 [ffff80000b2ab950] __crash_kexec at ffff8000081a8a2c',
+        ' #2 [ffff80000b2abae0] crash_kexec at ffff8000081a8b40',
+        ' #3 [ffff80000b2abb10] die at ffff800008093f54',
+        ' #4 [ffff80000b2abc50] el1_abort at ffff800008e80f54',
+        ' #5 [ffff80000b2abcc0] el1h_64_sync at ffff8000080116f8',
+        '     PC: 0000000000000000  [unknown or invalid address]',
+        '     LR: ffff800001230e70  [demo_probe+24]',
+        '     SP: ffff80000b2abd30  PSTATE: 60400005',
+        ' #6 [ffff80000b2abd40] demo_probe at ffff800001230e6c [demo]',
+        ' #7 [ffff80000b2abd80] do_one_initcall at ffff800008014b2c',
+      ].join('\n'),
+    );
+    expect(crash.stacks[0]?.frames.map((f) => f.fn)).toContain('demo_probe');
+    expect(new AnalysisRun(crash).get(classify).culprit?.function).toBe('demo_probe');
+  });
+});

@@ -81,6 +81,9 @@ export function classifyFromPanic(crash: Crash): Classification {
 }
 
 const PANIC_PATH = /^(?:v?panic|nmi_panic|__crash_kexec|crash_kexec)$/;
+/** The oops path between the faulting function and crash_kexec (x86, arm64, arm). */
+const OOPS_PATH =
+  /^(?:(?:__)?die\w*|die_kernel_fault|oops_(?:begin|end)|page_fault_oops|no_context|kernelmode_fixup_or_oops|__bad_area\w*|bad_area\w*|do_(?:user|kern)_addr_fault|__do_page_fault|do_page_fault|exc_page_fault|asm_exc_page_fault|page_fault|__do_kernel_fault|do_translation_fault|do_mem_abort|do_DataAbort|__dabt_svc|el1_\w+|el1h_64_sync\w*|do_trap|do_error_trap|do_invalid_op|exc_invalid_op|asm_exc_invalid_op|handle_bug|invalid_op|do_general_protection|exc_general_protection|asm_exc_general_protection)$/;
 
 /**
  * No panic string (a transcript of `bt` alone): the panicking task's stack still says the machine
@@ -92,7 +95,9 @@ function fromPanicStack(crash: Crash): Classification | undefined {
   for (const [i, f] of (stack?.frames ?? []).entries()) if (PANIC_PATH.test(f.fn ?? '')) last = i;
   if (!stack || last < 0) return undefined;
   const exception = [...stack.exceptions].reverse().find((e) => !e.bogus && e.ripFunction);
-  const frame = exception ? stuckFrame(stack) : stack.frames.slice(last + 1).find((f) => f.fn);
+  const after = stack.frames.slice(last + 1).filter((f) => f.fn);
+  const oopsed = after.some((f) => OOPS_PATH.test(f.fn!.split('.')[0]!));
+  const frame = exception ? stuckFrame(stack) : after.find((f) => !OOPS_PATH.test(f.fn!.split('.')[0]!));
   if (!frame?.fn) {
     const why = 'the stack ends at panic(): its caller and the panic string are not in the input';
     return { kind: 'panic', title: 'kernel panic', altTitles: [], corrupted: true, corruptedReason: why };
@@ -109,7 +114,9 @@ function fromPanicStack(crash: Crash): Classification | undefined {
       function: frame.fn,
       why: exception
         ? `the panicking task took an exception in ${frame.fn} (${formatRip(frame.fn, offset)}); the panic string is not in the input (\`sys\` or \`log\` gives it).`
-        : `${frame.fn} called panic(); the panic string is not in the input (\`sys\` or \`log\` gives it).`,
+        : oopsed
+          ? `the panicking task oopsed in ${frame.fn} (the oops path then called crash_kexec); the panic string is not in the input (\`sys\` or \`log\` gives it).`
+          : `${frame.fn} called panic(); the panic string is not in the input (\`sys\` or \`log\` gives it).`,
       evidence,
       ...(frame.module ? { module: frame.module } : {}),
     },

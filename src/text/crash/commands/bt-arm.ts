@@ -13,13 +13,16 @@
 
 /** `#3 [<c013c570>] (wait_rcu_gp+0x40) from [<c014407c>]` */
 export const ARM_FRAME =
-  /^\s*#(\d{1,4})\s+\[<([0-9a-fA-F]{1,16})>\]\s+\(([^()\s+]{1,200})(?:\+(0x[0-9a-fA-F]+|\d+))?\)\s+from\s+\[<([0-9a-fA-F]{1,16})>\](.*)$/;
+  /^\s*#(\d{1,4})\s+\[<([0-9a-fA-F]{1,16})>\]\s+\(([^()\s+]{1,200})(?:\+(0x[0-9a-fA-F]+|\d+))?(?:\s+\[[\w-]{1,64}\])?\)\s+from\s+\[<([0-9a-fA-F]{1,16})>\](.*)$/;
+/** The module of a 32-bit ARM frame: `(demo_init [demo]) from`. */
+export const ARM_FRAME_MODULE = /\([^()\s+]{1,200}(?:\+(?:0x[0-9a-fA-F]+|\d+))?\s+(\[[\w-]{1,64}\])\)\s+from/;
 
 const ARM64_NAME = /^(?:PC|LR|SP|PSTATE|ORIG_X0|SYSCALLNO|X(?:[12]?\d|30))$/;
 
 /** `NAME: value` with an optional `[symbol+offset]` after it; one token after another (linear). */
-const ARM64_LINE = /^\s*(?:[A-Z][A-Z0-9_]{0,9}:\s+[0-9a-fA-F]{1,16}(?:\s+\[[^\]\s]{1,200}\])?(?:\s+|$))+$/;
-const ARM64_PAIR = /\b([A-Z][A-Z0-9_]{0,9}):\s+([0-9a-fA-F]{1,16})(?:\s+\[([^\]\s]{1,200})\])?/g;
+/** The bracket after a PC/LR: a symbol, or crash's `[unknown or invalid address]` (a NULL function pointer). */
+const ARM64_LINE = /^\s*(?:[A-Z][A-Z0-9_]{0,9}:\s+[0-9a-fA-F]{1,16}(?:\s+\[[^\]]{1,200}\])?(?:\s+|$))+$/;
+const ARM64_PAIR = /\b([A-Z][A-Z0-9_]{0,9}):\s+([0-9a-fA-F]{1,16})(?:\s+\[([^\]]{1,200})\])?/g;
 
 export interface Arm64Registers {
   pairs: [string, bigint][];
@@ -35,7 +38,7 @@ export function arm64Registers(text: string): Arm64Registers | undefined {
     if (!ARM64_NAME.test(m[1]!)) return undefined;
     const name = m[1]!.toLowerCase();
     out.pairs.push([name, BigInt(`0x${m[2]}`)]);
-    if (name === 'pc' && m[3] !== undefined) out.pcSymbol = m[3];
+    if (name === 'pc' && m[3] !== undefined && !m[3].includes(' ')) out.pcSymbol = m[3];
   }
   return out.pairs.length > 0 ? out : undefined;
 }

@@ -24,7 +24,7 @@ import {
   STACK_MARKER,
   WARNING,
 } from '../shapes.js';
-import { ARM_FRAME, arm64Registers } from './bt-arm.js';
+import { ARM_FRAME, ARM_FRAME_MODULE, arm64Registers } from './bt-arm.js';
 import { classifyEntry, markerContext, parseSymbolOffset } from './bt-context.js';
 
 interface PendingException {
@@ -123,7 +123,17 @@ class StackReader {
     }
     const arm = ARM_FRAME.exec(t);
     if (arm) {
-      this.frame(line, Number(arm[1]), undefined, arm[3]!, arm[4], arm[2]!, arm[6] ?? '', true);
+      const module = ARM_FRAME_MODULE.exec(t)?.[1];
+      this.frame(
+        line,
+        Number(arm[1]),
+        undefined,
+        arm[3]!,
+        arm[4],
+        arm[2]!,
+        `${module ? ` ${module}` : ''}${arm[6] ?? ''}`,
+        true,
+      );
       return;
     }
     const text = BT_TEXT_FRAME.exec(t);
