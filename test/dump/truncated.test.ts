@@ -15,6 +15,7 @@ import { loadDump } from '../../src/load/dump.js';
 import { openKernelDump } from '../../src/load/dump-open.js';
 import { buildDocument } from '../../src/report/build.js';
 import { lineText } from '../../src/report/document.js';
+import { runCli } from '../helpers/cli.js';
 import { labPath } from '../helpers/lab.js';
 import { fixture, repoRoot } from '../helpers/shared.js';
 import { writeElf } from '../tools/dump-writer.js';
@@ -73,5 +74,16 @@ describe('a flattened dump cut short (an interrupted copy of a makedumpfile -F s
     const crash = loadDump(new BufferSource(cut, 'cut.flat'));
     expect(crash.dump?.incomplete).toBe(true);
     expect(crash.dump?.notes?.join('\n')).toMatch(/the file is truncated: its flattened records stop whole/);
+  });
+});
+
+describe('ktriage log on a dump whose log pages were lost', () => {
+  const kdump = labPath('damaged', 'softlockup.kdump-zlib-incomplete');
+  it.skipIf(!kdump)('fails with exit 9 and one line, not an empty success', () => {
+    const result = runCli(['log', kdump!]);
+    expect(result.status).toBe(9);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^ktriage: log: .*lost \(incomplete dump\)/);
   });
 });

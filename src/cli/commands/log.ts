@@ -1,6 +1,7 @@
 /** `ktriage log VMCORE`: the kernel log of a dump, printed like crash's `log` (same options). */
 
 import type { Command } from 'commander';
+import { KtriageError } from '../../errors.js';
 import { formatLog } from '../../kernel/printk/format.js';
 import { readDump } from '../../load/dump-read.js';
 import { parseTimeZone } from '../time-zone.js';
@@ -53,6 +54,9 @@ export function renderLog(vmcore: string, options: LogOptions): string {
       ...(options.tz ? { timeZone: options.tz } : {}),
     });
     kernelDump.close();
+    // No record at all is a failure to do what was asked (exit 9), not an empty log.
+    const lost = crash.gaps.find((g) => g.what === 'kernel log');
+    if (lines.length === 0 && lost) throw new KtriageError('missingData', `log: ${lost.why}`);
     for (const problem of kernelLog.problems) process.stderr.write(`ktriage: log: ${problem}\n`);
     return lines.length ? `${lines.join('\n')}\n` : '';
   } finally {
