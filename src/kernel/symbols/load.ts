@@ -54,6 +54,19 @@ export function symbolsFromDump(mem: MemoryView, vi: VmcoreInfo): KernelSymbols 
   return new KernelSymbols(table, 'kallsyms');
 }
 
+/** A System.map's symbols; its parse errors name the file (`--symbols` takes any path). */
+function systemMapOf(file: ByteSource): ReturnType<typeof parseSystemMap> {
+  try {
+    return parseSystemMap(new TextDecoder('latin1').decode(file.read(0, file.size)));
+  } catch (error) {
+    if (error instanceof KtriageError)
+      throw new KtriageError(error.kind, `${file.name}: ${error.message} (not a System.map or vmlinux?)`, {
+        path: file.name,
+      });
+    throw error;
+  }
+}
+
 /**
  * Symbols from a System.map (text) or a vmlinux (ELF with .symtab), moved by KERNELOFFSET. When
  * VMCOREINFO has `_stext`, the file must agree with it: a map of another build is refused.
@@ -61,9 +74,7 @@ export function symbolsFromDump(mem: MemoryView, vi: VmcoreInfo): KernelSymbols 
 export function symbolsFromFile(file: ByteSource, vi: VmcoreInfo | undefined): KernelSymbols {
   const head = file.read(0, Math.min(4, file.size));
   const isElf = head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
-  const linked = isElf
-    ? new ElfFile(file).symbols()
-    : parseSystemMap(new TextDecoder('latin1').decode(file.read(0, file.size)));
+  const linked = isElf ? new ElfFile(file).symbols() : systemMapOf(file);
   const entries = relocate(linked, vi?.kernelOffset ?? 0n);
   const table = SymbolTable.fromEntries(entries);
   const want = vi?.symbols.get('_stext');
