@@ -6,7 +6,7 @@
 
 import type { CrashKind, Report, Stack } from '../model/index.js';
 import { classify } from './classify/index.js';
-import { skipPattern, skipped } from './classify/title.js';
+import { skipPattern, skipped, titleFunction } from './classify/title.js';
 import { judgeReports } from './report-verdicts.js';
 import type { KasanVerdict } from './results.js';
 import { defineAnalyzer } from './types.js';
@@ -76,7 +76,7 @@ function judge(report: Report, index: number, title: string | undefined): KasanV
   const freed = report.otherStacks?.find((o) => /^Freed by/i.test(o.label));
   if (allocated) v.allocatedIn = callerPath(allocated.stack);
   if (freed) v.freedIn = callerPath(freed.stack);
-  const where = / in ([\w.]+)$/.exec(title ?? '')?.[1] ?? report.ripFunction;
+  const where = titleFunction(title) ?? report.ripFunction;
   const access = report.access
     ? `a ${report.access.kind}${report.access.size !== undefined ? ` of ${report.access.size} byte${report.access.size === 1 ? '' : 's'}` : ''}`
     : 'an access';

@@ -3,6 +3,7 @@
 import type { Crash, CrashKind, Report } from '../model/index.js';
 import { classify } from './classify/index.js';
 import { kindOfPanicMessage } from './classify/kinds.js';
+import { titleFunction } from './classify/title.js';
 import { fault } from './fault.js';
 import { tellHungTask } from './hung.js';
 import { irqState } from './irq.js';
@@ -86,7 +87,7 @@ export const story = defineAnalyzer<string | undefined>({
     else if (kind === 'deadlock' && cycles.length) text = tellLockup(input);
     else if (kind === 'deadlock' || kind === 'lockdep') text = tellLockdep(crash.reports);
     else if (kind === 'list-corruption')
-      text = tellListCorruption(crash.reports, / in ([\w.]+)$/.exec(classification.title)?.[1]);
+      text = tellListCorruption(crash.reports, titleFunction(classification.title));
     else if (kind === 'oom') text = tellOom(context.get(oom).map((v) => v.summary));
     else if (kind === 'warning' || kind === 'refcount')
       text = (context.get(warning).find((v) => v.report === classification.report) ?? context.get(warning)[0])

@@ -49,6 +49,11 @@ export function canonicalFrame(name: string): string {
   return best;
 }
 
+/** The function a title ends with (`KASAN: use-after-free Read in foo` → `foo`), if it names one. */
+export function titleFunction(title: string | undefined): string | undefined {
+  return title ? / in ([\w.]+)$/.exec(title)?.[1] : undefined;
+}
+
 export interface PickedFrame {
   /** Name used in the title (syscall wrapper stripped). */
   name: string;

@@ -11,7 +11,6 @@ import { readOomFacts } from './oom-facts.js';
 import { buildRegion } from './region.js';
 
 const INVOKED = / invoked oom-killer: /;
-const KILLED = /(?:Out of memory|Memory cgroup out of memory): Killed process (\d+) \((.*?)\)/;
 const MAX_OOM_REPORTS = 50;
 const OOM_REGION_RECORDS = 300;
 
@@ -25,7 +24,7 @@ export function oomReports(index: LogIndex): Report[] {
     const region = buildRegion(index, i, OOM_REGION_RECORDS);
     const comm = clip(record.text.slice(0, record.text.indexOf(' invoked oom-killer')).trim());
     const oom = readOomFacts(records, i);
-    const killed = region.lines.map((l) => KILLED.exec(clip(l))).find((k) => k !== null);
+    const killed = oom?.killed;
     const report: Report = {
       header: record.text,
       startLine: record.line ?? record.seq ?? i + 1,
@@ -38,7 +37,7 @@ export function oomReports(index: LogIndex): Report[] {
         rule: 'oom-kill',
         template: killed ? 'oom-kill: {1} killed {2}' : 'oom-kill: {1}',
         altTemplates: [],
-        args: killed ? [comm, killed[2]!] : [comm],
+        args: killed ? [comm, killed.comm] : [comm],
         frameSlots: [],
         frameRule: 'first',
         skip: [],
